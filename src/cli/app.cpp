@@ -1,0 +1,105 @@
+#include "cli/app.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "checks/check.h"
+#include "cli/commands.h"
+#include "core/check_status.h"
+#include "core/version.h"
+
+namespace infinity_sync {
+namespace {
+
+std::atomic<bool> g_abandoned{false};
+
+const std::vector<std::string> kSubcommands = {"run", "status"};
+
+// `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
+// CLI11 sees a subcommand. Leaves --help and --version alone.
+std::vector<std::string> WithDefaultCommand(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  bool only_meta = !args.empty();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--config") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--config=", 0) == 0) continue;
+    if (a == "--help" || a == "-h" || a == "--version") continue;
+    only_meta = false;
+    if (!a.empty() && a[0] != '-') {
+      if (std::find(kSubcommands.begin(), kSubcommands.end(), a) != kSubcommands.end()) return args;
+      break;
+    }
+  }
+  if (!only_meta) args.insert(args.begin(), "run");
+  return args;
+}
+
+}  // namespace
+
+bool AppAbandonedThreads() { return g_abandoned.load(); }
+
+int RunApp(int argc, char** argv) {
+  CLI::App app{
+      "infinity-sync: is your world in sync? Checks the git checkout against its remote, the\n"
+      "docker compose stack against its compose file, Cloud Run against your commit and the\n"
+      "domain behind Cloudflare; writes a JSON status document."};
+  app.name("infinity-sync");
+  app.fallthrough();
+  app.require_subcommand(0, 1);
+  GlobalOptions global;
+  app.add_option("--config", global.config, "configuration file (default: infinity-sync.yaml in the repository root)");
+  app.set_version_flag("--version", std::string("infinity-sync ") + kVersion);
+
+  RunFlags run;
+  CLI::App* run_cmd = app.add_subcommand("run", "run every enabled check, print the report, write the status file (default)");
+  run_cmd->add_flag("--dry-run", run.dry_run, "never change anything: no rebase, no container started, no deploy");
+  run_cmd->add_flag("--yes,-y", run.yes, "apply every offered fix without asking");
+  run_cmd->add_flag("--verbose,-v", run.verbose, "also print each external call with its duration");
+  run_cmd->add_flag("--json", run.json, "print the status document instead of the report");
+  run_cmd->add_option("--only", run.only, "run a subset: auth, git, docker, gcp, cloudflare, or custom check names")
+      ->delimiter(',');
+
+  bool status_json = false;
+  CLI::App* status_cmd = app.add_subcommand("status", "print the last status document, its age and whether it is fresh");
+  status_cmd->add_flag("--json", status_json, "print the document (with \"fresh\") instead of the summary");
+
+  std::vector<std::string> args = WithDefaultCommand(argc, argv);
+  std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "infinity-sync: " << e.what() << "\n"
+              << "Run 'infinity-sync --help' for usage.\n";
+    return kExitUsage;
+  }
+
+  try {
+    if (status_cmd->parsed()) return CmdStatus(global, status_json);
+    int code = CmdRun(global, run);
+    if (code < 0) {
+      g_abandoned = true;
+      code = -code;
+    }
+    return code;
+  } catch (const std::exception& e) {
+    std::cerr << "infinity-sync: internal error: " << e.what() << "\n";
+    return kExitFailed;
+  }
+}
+
+}  // namespace infinity_sync

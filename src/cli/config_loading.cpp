@@ -1,0 +1,19 @@
+#include "cli/config_loading.h"
+
+#include <filesystem>
+#include <iostream>
+
+namespace infinity_sync {
+
+std::optional<Config> LoadConfigOrReport(const std::string& explicit_file) {
+  std::error_code ec;
+  auto cwd = std::filesystem::current_path(ec);
+  auto loaded = LoadConfig(explicit_file, cwd, ProcessEnv());
+  if (auto* err = std::get_if<ConfigError>(&loaded)) {
+    std::cerr << "infinity-sync: configuration error: " << err->ToString() << "\n";
+    return std::nullopt;
+  }
+  return std::get<Config>(std::move(loaded));
+}
+
+}  // namespace infinity_sync

@@ -1,0 +1,126 @@
+#include "cli/report.h"
+
+#include <fmt/format.h>
+
+#include "core/time_format.h"
+#include "core/version.h"
+
+namespace infinity_sync {
+namespace {
+
+constexpr const char* kReset = "\033[0m";
+constexpr const char* kBold = "\033[1m";
+constexpr const char* kDim = "\033[2m";
+
+std::string Rule(const ReportStyle& style, bool heavy) {
+  std::string unit = style.fancy ? (heavy ? "═" : "─") : (heavy ? "=" : "-");
+  std::string out;
+  for (int i = 0; i < 59; ++i) out += unit;
+  return out;
+}
+
+std::string Mark(const ReportStyle& style, NoteLevel level) {
+  if (style.fancy) {
+    switch (level) {
+      case NoteLevel::kOk: return "✅";
+      case NoteLevel::kInfo: return "ℹ️ ";
+      case NoteLevel::kWarn: return "⚠️ ";
+      case NoteLevel::kError: return "❌";
+    }
+  }
+  switch (level) {
+    case NoteLevel::kOk: return "[OK]  ";
+    case NoteLevel::kInfo: return "[INFO]";
+    case NoteLevel::kWarn: return "[WARN]";
+    case NoteLevel::kError: return "[FAIL]";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string StatusColour(const ReportStyle& style, const std::string& status_name) {
+  if (!style.fancy) return "";
+  switch (VerdictOfName(status_name)) {
+    case Verdict::kGood: return "\033[32m";
+    case Verdict::kNeutral: return "\033[36m";
+    case Verdict::kDrift: return "\033[33m";
+    case Verdict::kFailed: return "\033[31m";
+  }
+  return "";
+}
+
+void RenderBanner(std::ostream& out, const ReportStyle& style) {
+  out << Rule(style, true) << "\n"
+      << "  INFINITY SYNC v" << kVersion << "\n"
+      << Rule(style, true) << "\n";
+}
+
+void RenderSection(std::ostream& out, const ReportStyle& style, int number, int total,
+                   const CheckSpec& spec, const CheckResult& result) {
+  out << "\n"
+      << (style.fancy ? kBold : "") << fmt::format("[{}/{}: {}]", number, total, spec.title)
+      << (style.fancy ? kReset : "") << "\n"
+      << Rule(style, false) << "\n";
+  for (const auto& note : result.notes) {
+    out << "  " << Mark(style, note.level) << " " << note.text << "\n";
+  }
+  if (result.fix) {
+    out << "  " << Mark(style, NoteLevel::kInfo) << " Fix offered: " << result.fix->description
+        << "\n";
+  } else if (!result.fix_withheld.empty()) {
+    out << "  " << Mark(style, NoteLevel::kInfo) << " No fix offered: " << result.fix_withheld
+        << "\n";
+  }
+  if (style.verbose) {
+    for (const auto& e : result.evidence) {
+      out << "  " << (style.fancy ? kDim : "") << "  > " << e << (style.fancy ? kReset : "")
+          << "\n";
+    }
+    out << "  " << (style.fancy ? kDim : "") << "  took " << result.duration_ms << " ms"
+        << (style.fancy ? kReset : "") << "\n";
+  }
+}
+
+void RenderSummary(std::ostream& out, const ReportStyle& style, const std::vector<CheckSpec>& specs,
+                   const SyncStatus& status, const std::string& status_file,
+                   const std::string& write_error) {
+  out << "\n"
+      << Rule(style, true) << "\n"
+      << "  SYNC STATUS SUMMARY" << (status.dry_run ? " (dry run)" : "") << "\n"
+      << Rule(style, true) << "\n";
+  for (std::size_t i = 0; i < specs.size() && i < status.results.size(); ++i) {
+    std::string name(ToString(status.results[i].result.status));
+    std::string colour = StatusColour(style, name);
+    out << fmt::format("{:<20}", specs[i].label + ":") << colour << name
+        << (colour.empty() ? "" : kReset) << "\n";
+  }
+  if (!status.actions.empty()) {
+    out << "\n";
+    for (const auto& a : status.actions) {
+      out << "  " << Mark(style, a.applied ? NoteLevel::kOk : NoteLevel::kInfo) << " "
+          << (a.applied ? "Applied: " : "Not applied: ") << a.action
+          << (a.reason.empty() ? "" : " (" + a.reason + ")") << "\n";
+    }
+  }
+  out << "\n"
+      << "  " << Mark(style, NoteLevel::kInfo) << " Infinity Sync completed at "
+      << FormatLocalTime(status.timestamp) << " in " << status.duration_ms << " ms\n";
+  if (write_error.empty()) {
+    out << "  " << Mark(style, NoteLevel::kInfo) << " Status saved to: " << status_file << "\n";
+  } else {
+    out << "  " << Mark(style, NoteLevel::kError) << " Status NOT saved: " << write_error << "\n";
+  }
+}
+
+void RenderReport(std::ostream& out, const ReportStyle& style, const std::vector<CheckSpec>& specs,
+                  const std::vector<int>& numbers, int total, const SyncStatus& status,
+                  const std::string& status_file, const std::string& write_error) {
+  RenderBanner(out, style);
+  for (std::size_t i = 0; i < specs.size() && i < status.results.size(); ++i) {
+    RenderSection(out, style, numbers[i], total, specs[i], status.results[i].result);
+  }
+  RenderSummary(out, style, specs, status, status_file, write_error);
+}
+
+}  // namespace infinity_sync

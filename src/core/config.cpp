@@ -1,0 +1,524 @@
+#include "core/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/duration.h"
+#include "core/suggest.h"
+
+namespace infinity_sync {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Thrown inside this file only, caught by ParseConfig.
+struct ConfigFailure {
+  ConfigError error;
+};
+
+// Walks the YAML tree against the schema, one typed read per key.
+class Walker {
+ public:
+  Walker(std::string file, const EnvLookup& env) : file_(std::move(file)), env_(env) {}
+
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& path, std::string message) {
+    ConfigError e;
+    e.file = file_;
+    if (node.IsDefined()) {
+      YAML::Mark mark = node.Mark();
+      if (mark.line >= 0) {
+        e.line = mark.line + 1;
+        e.column = mark.column + 1;
+      }
+    }
+    e.key_path = path;
+    e.message = std::move(message);
+    throw ConfigFailure{std::move(e)};
+  }
+
+  // Checks that `node` is a map whose keys are all in `allowed`.
+  void ExpectMap(const YAML::Node& node, const std::string& path,
+                 const std::vector<std::string>& allowed) {
+    if (!node.IsMap()) Fail(node, path, "expected a mapping of keys, got " + Describe(node));
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string key = it->first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string full = path.empty() ? key : path + "." + key;
+      std::string hint = ClosestMatch(key, allowed);
+      Fail(it->first, full,
+           "unknown key" + (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+    }
+  }
+
+  static bool Present(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
+
+  static std::string Describe(const YAML::Node& node) {
+    if (node.IsMap()) return "a mapping";
+    if (node.IsSequence()) return "a list";
+    if (node.IsNull()) return "nothing";
+    return "\"" + node.Scalar() + "\"";
+  }
+
+  std::string Scalar(const YAML::Node& node, const std::string& path) {
+    if (!node.IsScalar()) Fail(node, path, "expected a single value, got " + Describe(node));
+    auto expanded = ExpandEnv(node.Scalar(), env_);
+    if (!expanded) Fail(node, path, expanded.error());
+    return *expanded;
+  }
+
+  void Str(const YAML::Node& parent, const std::string& key, const std::string& path,
+           std::string* out) {
+    YAML::Node node = parent[key];
+    if (Present(node)) *out = Scalar(node, Join(path, key));
+  }
+
+  void Bool(const YAML::Node& parent, const std::string& key, const std::string& path, bool* out) {
+    YAML::Node node = parent[key];
+    if (!Present(node)) return;
+    std::string v = Scalar(node, Join(path, key));
+    if (v == "true" || v == "yes" || v == "on") {
+      *out = true;
+    } else if (v == "false" || v == "no" || v == "off") {
+      *out = false;
+    } else {
+      Fail(node, Join(path, key), "expected true or false, got \"" + v + "\"");
+    }
+  }
+
+  void Int(const YAML::Node& parent, const std::string& key, const std::string& path, int lo,
+           int hi, int* out) {
+    YAML::Node node = parent[key];
+    if (!Present(node)) return;
+    std::string v = Scalar(node, Join(path, key));
+    try {
+      std::size_t used = 0;
+      long n = std::stol(v, &used);
+      if (used != v.size()) throw std::invalid_argument(v);
+      if (n < lo || n > hi) {
+        Fail(node, Join(path, key), fmt::format("expected a number from {} to {}, got {}", lo, hi, n));
+      }
+      *out = static_cast<int>(n);
+    } catch (const std::logic_error&) {
+      Fail(node, Join(path, key), "expected a whole number, got \"" + v + "\"");
+    }
+  }
+
+  void Duration(const YAML::Node& parent, const std::string& key, const std::string& path,
+                Millis* out) {
+    YAML::Node node = parent[key];
+    if (!Present(node)) return;
+    std::string v = Scalar(node, Join(path, key));
+    auto d = ParseDuration(v);
+    if (!d) Fail(node, Join(path, key), d.error());
+    *out = *d;
+  }
+
+  void OptDuration(const YAML::Node& parent, const std::string& key, const std::string& path,
+                   std::optional<Millis>* out) {
+    if (!Present(parent[key])) return;
+    Millis d{0};
+    Duration(parent, key, path, &d);
+    *out = d;
+  }
+
+  void List(const YAML::Node& parent, const std::string& key, const std::string& path,
+            std::vector<std::string>* out) {
+    YAML::Node node = parent[key];
+    if (!Present(node)) return;
+    std::string full = Join(path, key);
+    if (!node.IsSequence()) Fail(node, full, "expected a list, got " + Describe(node));
+    out->clear();
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      out->push_back(Scalar(node[i], fmt::format("{}[{}]", full, i)));
+    }
+  }
+
+  static std::string Join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+ private:
+  std::string file_;
+  const EnvLookup& env_;
+};
+
+const std::vector<std::string> kTopKeys = {
+    "project", "status_file", "fresh_for", "timeout",  "git",   "docker",       "gcp",
+    "cloudflare", "github",  "heartbeat", "server",   "tls",   "checks",       "notify",
+    "notify_after", "store", "history"};
+const std::vector<std::string> kGitKeys = {"repo", "remote", "branch", "fetch", "fetch_timeout"};
+const std::vector<std::string> kDockerKeys = {"host", "compose_files", "project_name", "profiles"};
+const std::vector<std::string> kGcpKeys = {"project", "region",         "service",
+                                           "api_url", "deploy_command", "commit_label"};
+const std::vector<std::string> kCloudflareKeys = {"domain", "url", "dns_servers", "expect_proxied",
+                                                  "ip_ranges"};
+const std::vector<std::string> kGithubKeys = {"api_url"};
+const std::vector<std::string> kHeartbeatKeys = {"cache_for", "degraded_after", "timeout",
+                                                 "targets"};
+const std::vector<std::string> kTargetNames = {"github", "gcp", "cloudflare"};
+const std::vector<std::string> kTargetKeys = {"name", "url", "degraded_after", "timeout"};
+const std::vector<std::string> kServerKeys = {"listen", "token", "sync_every", "cors_origins"};
+const std::vector<std::string> kTlsKeys = {"ca_file"};
+const std::vector<std::string> kHistoryKeys = {"keep_for"};
+const std::vector<std::string> kCheckKeys = {"name",   "type", "address", "url",
+                                             "expect_status", "body_contains", "host", "record",
+                                             "expect", "run",  "timeout"};
+const std::vector<std::string> kCheckTypes = {"tcp", "http", "dns", "command"};
+const std::vector<std::string> kDnsRecords = {"A", "AAAA", "MX", "TXT", "CNAME"};
+const std::vector<std::string> kNotifyKeys = {"type", "url", "on"};
+const std::vector<std::string> kNotifyTypes = {"slack", "webhook"};
+const std::vector<std::string> kStatusNames = {
+    "Success", "Partial", "Failed", "Synced", "Diverged", "OutOfSync", "NoManifest",
+    "NotDeployed", "NotConfigured", "Reachable", "PartiallyReachable", "Unreachable"};
+
+std::string ResolvePath(const fs::path& base, const std::string& p) {
+  if (p.empty()) return p;
+  fs::path path(p);
+  if (path.is_relative()) path = base / path;
+  return path.lexically_normal().string();
+}
+
+std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+    s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+void ParseCustomChecks(Walker& w, const YAML::Node& node, Config* cfg) {
+  if (!Walker::Present(node)) return;
+  if (!node.IsSequence()) w.Fail(node, "checks", "expected a list, got " + Walker::Describe(node));
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& item = node[i];
+    std::string path = fmt::format("checks[{}]", i);
+    w.ExpectMap(item, path, kCheckKeys);
+    CustomCheckConfig c;
+    w.Str(item, "name", path, &c.name);
+    w.Str(item, "type", path, &c.type);
+    if (c.name.empty()) w.Fail(item, path + ".name", "missing: every check needs a name");
+    for (char ch : c.name) {
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') {
+        w.Fail(item["name"], path + ".name",
+               "\"" + c.name + "\" may hold only letters, digits, '-', '_' and '.'");
+      }
+    }
+    for (const char* builtin : {"auth", "git", "docker", "gcp", "cloudflare"}) {
+      if (c.name == builtin) {
+        w.Fail(item["name"], path + ".name", "\"" + c.name + "\" is the name of a built-in check");
+      }
+    }
+    if (!names.insert(c.name).second) {
+      w.Fail(item["name"], path + ".name", "duplicate check name \"" + c.name + "\"");
+    }
+    if (c.type.empty()) w.Fail(item, path + ".type", "missing: one of tcp, http, dns, command");
+    if (std::find(kCheckTypes.begin(), kCheckTypes.end(), c.type) == kCheckTypes.end()) {
+      w.Fail(item["type"], path + ".type",
+             "unknown check type \"" + c.type + "\" (expected tcp, http, dns or command)");
+    }
+    w.Str(item, "address", path, &c.address);
+    w.Str(item, "url", path, &c.url);
+    int status = 0;
+    if (Walker::Present(item["expect_status"])) {
+      w.Int(item, "expect_status", path, 100, 599, &status);
+      c.expect_status = status;
+    }
+    w.Str(item, "body_contains", path, &c.body_contains);
+    w.Str(item, "host", path, &c.host);
+    w.Str(item, "record", path, &c.record);
+    w.Str(item, "expect", path, &c.expect);
+    w.List(item, "run", path, &c.run);
+    w.OptDuration(item, "timeout", path, &c.timeout);
+    auto require = [&](const std::string& key, bool present) {
+      if (!present) w.Fail(item, path + "." + key, "missing: a " + c.type + " check needs " + key);
+    };
+    if (c.type == "tcp") require("address", !c.address.empty());
+    if (c.type == "http") require("url", !c.url.empty());
+    if (c.type == "dns") {
+      require("host", !c.host.empty());
+      if (std::find(kDnsRecords.begin(), kDnsRecords.end(), c.record) == kDnsRecords.end()) {
+        w.Fail(item["record"], path + ".record",
+               "unknown record type \"" + c.record + "\" (expected A, AAAA, MX, TXT or CNAME)");
+      }
+    }
+    if (c.type == "command") require("run", !c.run.empty());
+    cfg->checks.push_back(std::move(c));
+  }
+}
+
+void ParseNotify(Walker& w, const YAML::Node& node, Config* cfg) {
+  if (!Walker::Present(node)) return;
+  if (!node.IsSequence()) w.Fail(node, "notify", "expected a list, got " + Walker::Describe(node));
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& item = node[i];
+    std::string path = fmt::format("notify[{}]", i);
+    w.ExpectMap(item, path, kNotifyKeys);
+    NotifyConfig n;
+    w.Str(item, "type", path, &n.type);
+    w.Str(item, "url", path, &n.url);
+    w.List(item, "on", path, &n.on);
+    if (std::find(kNotifyTypes.begin(), kNotifyTypes.end(), n.type) == kNotifyTypes.end()) {
+      w.Fail(Walker::Present(item["type"]) ? item["type"] : item, path + ".type",
+             "expected slack or webhook, got \"" + n.type + "\"");
+    }
+    if (n.url.empty()) w.Fail(item, path + ".url", "missing: where to send the notification");
+    for (std::size_t j = 0; j < n.on.size(); ++j) {
+      if (std::find(kStatusNames.begin(), kStatusNames.end(), n.on[j]) == kStatusNames.end()) {
+        std::string hint = ClosestMatch(n.on[j], kStatusNames);
+        w.Fail(item["on"][j], fmt::format("{}.on[{}]", path, j),
+               "unknown status \"" + n.on[j] + "\"" +
+                   (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+      }
+    }
+    cfg->notify.push_back(std::move(n));
+  }
+}
+
+void ParseHeartbeat(Walker& w, const YAML::Node& hb, Config* cfg) {
+  if (!Walker::Present(hb)) return;
+  w.ExpectMap(hb, "heartbeat", kHeartbeatKeys);
+  w.Duration(hb, "cache_for", "heartbeat", &cfg->heartbeat.cache_for);
+  w.Duration(hb, "degraded_after", "heartbeat", &cfg->heartbeat.degraded_after);
+  w.Duration(hb, "timeout", "heartbeat", &cfg->heartbeat.timeout);
+  YAML::Node targets = hb["targets"];
+  if (!Walker::Present(targets)) return;
+  w.ExpectMap(targets, "heartbeat.targets", kTargetNames);
+  for (const auto& name : kTargetNames) {
+    YAML::Node t = targets[name];
+    if (!Walker::Present(t)) continue;
+    std::string path = "heartbeat.targets." + name;
+    w.ExpectMap(t, path, kTargetKeys);
+    HeartbeatTarget& target = cfg->heartbeat.targets[name];
+    w.Str(t, "name", path, &target.name);
+    w.Str(t, "url", path, &target.url);
+    w.OptDuration(t, "degraded_after", path, &target.degraded_after);
+    w.OptDuration(t, "timeout", path, &target.timeout);
+  }
+}
+
+// Fills what defaults to other settings, once every key is read.
+void ApplyDerivedDefaults(Config* cfg) {
+  if (cfg->project.empty()) cfg->project = cfg->base_dir.filename().string();
+  cfg->status_file = ResolvePath(cfg->base_dir, cfg->status_file);
+  cfg->git.repo = ResolvePath(cfg->base_dir, cfg->git.repo);
+  cfg->tls.ca_file = ResolvePath(cfg->base_dir, cfg->tls.ca_file);
+  for (auto& f : cfg->docker.compose_files) f = ResolvePath(cfg->base_dir, f);
+  if (cfg->gcp.service.empty()) cfg->gcp.service = cfg->project;
+  if (cfg->cloudflare.url.empty() && !cfg->cloudflare.domain.empty()) {
+    cfg->cloudflare.url = "https://" + cfg->cloudflare.domain;
+  }
+  auto& t = cfg->heartbeat.targets;
+  if (t["github"].name.empty()) t["github"].name = "GitHub API";
+  if (t["github"].url.empty()) t["github"].url = "{github.api_url}/rate_limit";
+  if (t["gcp"].name.empty()) t["gcp"].name = "Google Cloud API";
+  if (t["gcp"].url.empty()) t["gcp"].url = "{gcp.api_url}/";
+  if (t["cloudflare"].name.empty()) t["cloudflare"].name = "Cloudflare ({cloudflare.domain})";
+  if (t["cloudflare"].url.empty()) t["cloudflare"].url = "{cloudflare.url}";
+  for (auto& [key, target] : t) {
+    for (std::string* s : {&target.name, &target.url}) {
+      *s = ReplaceAll(*s, "{github.api_url}", cfg->github.api_url);
+      *s = ReplaceAll(*s, "{gcp.api_url}", cfg->gcp.api_url);
+      *s = ReplaceAll(*s, "{cloudflare.domain}", cfg->cloudflare.domain);
+      *s = ReplaceAll(*s, "{cloudflare.url}", cfg->cloudflare.url);
+    }
+  }
+  if (!cfg->store.empty() && cfg->store.rfind("sqlite:", 0) == 0) {
+    cfg->store = "sqlite:" + ResolvePath(cfg->base_dir, cfg->store.substr(7));
+  }
+}
+
+void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
+  w.ExpectMap(root, "", kTopKeys);
+  w.Str(root, "project", "", &cfg->project);
+  w.Str(root, "status_file", "", &cfg->status_file);
+  if (Walker::Present(root["status_file"]) && cfg->status_file.empty()) {
+    w.Fail(root["status_file"], "status_file", "must not be empty");
+  }
+  w.Duration(root, "fresh_for", "", &cfg->fresh_for);
+  w.Duration(root, "timeout", "", &cfg->timeout);
+  if (cfg->timeout.count() <= 0) w.Fail(root["timeout"], "timeout", "must be more than 0");
+
+  if (YAML::Node n = root["git"]; Walker::Present(n)) {
+    w.ExpectMap(n, "git", kGitKeys);
+    w.Str(n, "repo", "git", &cfg->git.repo);
+    w.Str(n, "remote", "git", &cfg->git.remote);
+    w.Str(n, "branch", "git", &cfg->git.branch);
+    w.Bool(n, "fetch", "git", &cfg->git.fetch);
+    w.Duration(n, "fetch_timeout", "git", &cfg->git.fetch_timeout);
+  }
+  if (YAML::Node n = root["docker"]; Walker::Present(n)) {
+    w.ExpectMap(n, "docker", kDockerKeys);
+    w.Str(n, "host", "docker", &cfg->docker.host);
+    w.List(n, "compose_files", "docker", &cfg->docker.compose_files);
+    w.Str(n, "project_name", "docker", &cfg->docker.project_name);
+    w.List(n, "profiles", "docker", &cfg->docker.profiles);
+  }
+  if (YAML::Node n = root["gcp"]; Walker::Present(n)) {
+    w.ExpectMap(n, "gcp", kGcpKeys);
+    w.Str(n, "project", "gcp", &cfg->gcp.project);
+    w.Str(n, "region", "gcp", &cfg->gcp.region);
+    w.Str(n, "service", "gcp", &cfg->gcp.service);
+    w.Str(n, "api_url", "gcp", &cfg->gcp.api_url);
+    w.List(n, "deploy_command", "gcp", &cfg->gcp.deploy_command);
+    w.Str(n, "commit_label", "gcp", &cfg->gcp.commit_label);
+  }
+  if (YAML::Node n = root["cloudflare"]; Walker::Present(n)) {
+    w.ExpectMap(n, "cloudflare", kCloudflareKeys);
+    w.Str(n, "domain", "cloudflare", &cfg->cloudflare.domain);
+    w.Str(n, "url", "cloudflare", &cfg->cloudflare.url);
+    w.List(n, "dns_servers", "cloudflare", &cfg->cloudflare.dns_servers);
+    w.Bool(n, "expect_proxied", "cloudflare", &cfg->cloudflare.expect_proxied);
+    w.List(n, "ip_ranges", "cloudflare", &cfg->cloudflare.ip_ranges);
+  }
+  if (YAML::Node n = root["github"]; Walker::Present(n)) {
+    w.ExpectMap(n, "github", kGithubKeys);
+    w.Str(n, "api_url", "github", &cfg->github.api_url);
+  }
+  ParseHeartbeat(w, root["heartbeat"], cfg);
+  if (YAML::Node n = root["server"]; Walker::Present(n)) {
+    w.ExpectMap(n, "server", kServerKeys);
+    w.Str(n, "listen", "server", &cfg->server.listen);
+    w.Str(n, "token", "server", &cfg->server.token);
+    w.Duration(n, "sync_every", "server", &cfg->server.sync_every);
+    w.List(n, "cors_origins", "server", &cfg->server.cors_origins);
+  }
+  if (YAML::Node n = root["tls"]; Walker::Present(n)) {
+    w.ExpectMap(n, "tls", kTlsKeys);
+    w.Str(n, "ca_file", "tls", &cfg->tls.ca_file);
+  }
+  ParseCustomChecks(w, root["checks"], cfg);
+  ParseNotify(w, root["notify"], cfg);
+  w.Int(root, "notify_after", "", 1, 1000, &cfg->notify_after);
+  w.Str(root, "store", "", &cfg->store);
+  if (!cfg->store.empty() && cfg->store.rfind("sqlite:", 0) != 0 &&
+      cfg->store.rfind("postgresql://", 0) != 0 && cfg->store.rfind("postgres://", 0) != 0 &&
+      cfg->store != "none") {
+    w.Fail(root["store"], "store",
+           "expected sqlite:PATH, postgresql://... or none, got \"" + cfg->store + "\"");
+  }
+  if (YAML::Node n = root["history"]; Walker::Present(n)) {
+    w.ExpectMap(n, "history", kHistoryKeys);
+    w.Duration(n, "keep_for", "history", &cfg->history.keep_for);
+  }
+}
+
+}  // namespace
+
+std::string ConfigError::ToString() const {
+  std::string where = file;
+  if (line > 0) where += fmt::format(":{}:{}", line, column);
+  std::string out = where + ": ";
+  if (!key_path.empty()) out += key_path + ": ";
+  return out + message;
+}
+
+std::variant<Config, ConfigError> ParseConfig(const std::string& text, const std::string& file,
+                                              const fs::path& base_dir, const EnvLookup& env) {
+  Config cfg;
+  cfg.source = file;
+  cfg.base_dir = base_dir;
+  Walker w(file, env);
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (Walker::Present(root)) ParseInto(w, root, &cfg);
+  } catch (const ConfigFailure& f) {
+    return f.error;
+  } catch (const YAML::Exception& e) {
+    ConfigError err;
+    err.file = file;
+    if (e.mark.line >= 0) {
+      err.line = e.mark.line + 1;
+      err.column = e.mark.column + 1;
+    }
+    err.message = "invalid YAML: " + e.msg;
+    return err;
+  }
+  ApplyDerivedDefaults(&cfg);
+  return cfg;
+}
+
+std::optional<fs::path> FindRepoRoot(const fs::path& start) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start, ec).lexically_normal();
+  while (true) {
+    if (fs::exists(dir / ".git", ec)) return dir;
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
+    dir = dir.parent_path();
+  }
+}
+
+std::variant<Config, ConfigError> LoadConfig(const std::string& explicit_file, const fs::path& cwd,
+                                             const EnvLookup& env) {
+  std::error_code ec;
+  fs::path file;
+  fs::path base;
+  if (!explicit_file.empty()) {
+    file = fs::path(explicit_file);
+    if (file.is_relative()) file = cwd / file;
+    base = file.parent_path();
+  } else {
+    base = FindRepoRoot(cwd).value_or(fs::absolute(cwd, ec).lexically_normal());
+    for (const char* name : {"infinity-sync.yaml", "infinity-sync.yml"}) {
+      if (fs::exists(base / name, ec)) {
+        file = base / name;
+        break;
+      }
+    }
+  }
+  if (file.empty()) {
+    Config cfg;
+    cfg.base_dir = base;
+    ApplyDerivedDefaults(&cfg);
+    return cfg;
+  }
+  std::string shown = explicit_file.empty() ? file.lexically_relative(cwd).string() : explicit_file;
+  if (shown.empty() || shown.rfind("..", 0) == 0) shown = file.string();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    ConfigError err;
+    err.file = shown;
+    err.message = fs::exists(file, ec) ? "cannot read the configuration file"
+                                        : "no such configuration file";
+    return err;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseConfig(buffer.str(), shown, base.lexically_normal(), env);
+}
+
+const std::vector<std::string>& ConfigKeyPaths() {
+  static const std::vector<std::string> paths = [] {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& prefix, const std::vector<std::string>& keys) {
+      for (const auto& k : keys) out.push_back(prefix + k);
+    };
+    for (const auto& k : kTopKeys) {
+      if (k == "git" || k == "docker" || k == "gcp" || k == "cloudflare" || k == "github" ||
+          k == "heartbeat" || k == "server" || k == "tls" || k == "history" || k == "checks" ||
+          k == "notify") {
+        continue;
+      }
+      out.push_back(k);
+    }
+    add("git.", kGitKeys);
+    add("docker.", kDockerKeys);
+    add("gcp.", kGcpKeys);
+    add("cloudflare.", kCloudflareKeys);
+    add("github.", kGithubKeys);
+    add("heartbeat.", {"cache_for", "degraded_after", "timeout"});
+    for (const auto& t : kTargetNames) add("heartbeat.targets." + t + ".", kTargetKeys);
+    add("server.", kServerKeys);
+    add("tls.", kTlsKeys);
+    add("checks[].", kCheckKeys);
+    add("notify[].", kNotifyKeys);
+    add("history.", kHistoryKeys);
+    return out;
+  }();
+  return paths;
+}
+
+}  // namespace infinity_sync

@@ -1,0 +1,166 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/env_expand.h"
+#include "core/result.h"
+
+namespace infinity_sync {
+
+using Millis = std::chrono::milliseconds;
+
+struct GitConfig {
+  std::string repo = ".";  // resolved against Config::base_dir by LoadConfig
+  std::string remote;      // empty: the branch's upstream remote
+  std::string branch;      // empty: the current branch
+  bool fetch = true;
+  Millis fetch_timeout{30'000};
+};
+
+struct DockerConfig {
+  std::string host;  // empty: $DOCKER_HOST, else unix:///var/run/docker.sock
+  std::vector<std::string> compose_files;  // empty: compose discovery
+  std::string project_name;                // empty: compose's rules
+  std::vector<std::string> profiles;       // empty: $COMPOSE_PROFILES
+};
+
+struct GcpConfig {
+  std::string project;  // empty: discovered (env, ADC file, gcloud, metadata)
+  std::string region = "us-central1";
+  std::string service;  // defaults to Config::project
+  std::string api_url = "https://run.googleapis.com";
+  std::vector<std::string> deploy_command = {"gcloud", "run",       "deploy",   "{service}",
+                                             "--source", ".",       "--region", "{region}",
+                                             "--project", "{project}"};
+  std::string commit_label = "commit-sha";
+};
+
+struct CloudflareConfig {
+  std::string domain;                    // empty: the check is NotConfigured
+  std::string url;                       // defaults to https://{domain}
+  std::vector<std::string> dns_servers;  // empty: the system resolver
+  bool expect_proxied = true;
+  std::vector<std::string> ip_ranges;  // empty: Cloudflare's published ranges
+};
+
+struct GithubConfig {
+  std::string api_url = "https://api.github.com";
+};
+
+struct HeartbeatTarget {
+  std::string name;
+  std::string url;
+  std::optional<Millis> degraded_after;  // unset: HeartbeatConfig's
+  std::optional<Millis> timeout;         // unset: HeartbeatConfig's
+};
+
+struct HeartbeatConfig {
+  Millis cache_for{60'000};
+  Millis degraded_after{1'000};
+  Millis timeout{5'000};
+  // "github", "gcp", "cloudflare", in that order; placeholders resolved.
+  std::map<std::string, HeartbeatTarget> targets;
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:3001";
+  std::string token;
+  Millis sync_every{300'000};  // 0: no live loop
+  std::vector<std::string> cors_origins;
+};
+
+struct TlsConfig {
+  std::string ca_file;  // resolved against base_dir; empty: none
+};
+
+// One entry of `checks:` (SPEC section 3.6).
+struct CustomCheckConfig {
+  std::string name;
+  std::string type;  // tcp | http | dns | command
+  std::string address;
+  std::string url;
+  std::optional<int> expect_status;
+  std::string body_contains;
+  std::string host;
+  std::string record = "A";
+  std::string expect;
+  std::vector<std::string> run;
+  std::optional<Millis> timeout;
+};
+
+// One entry of `notify:` (SPEC section 7).
+struct NotifyConfig {
+  std::string type;  // slack | webhook
+  std::string url;
+  std::vector<std::string> on;  // statuses; empty: every non-good status
+};
+
+struct HistoryConfig {
+  Millis keep_for{30LL * 86'400'000};
+};
+
+// The whole configuration, with every default applied and every relative
+// path made absolute. Built once by LoadConfig, then read-only.
+struct Config {
+  std::string source;                // the file it came from; empty: defaults only
+  std::filesystem::path base_dir;    // folder relative paths are resolved against
+  std::string project;               // default: name of base_dir
+  std::string status_file = "readiness/infinity-sync-status.json";  // absolute after load
+  Millis fresh_for{300'000};
+  Millis timeout{15'000};
+  GitConfig git;
+  DockerConfig docker;
+  GcpConfig gcp;
+  CloudflareConfig cloudflare;
+  GithubConfig github;
+  HeartbeatConfig heartbeat;
+  ServerConfig server;
+  TlsConfig tls;
+  std::vector<CustomCheckConfig> checks;
+  std::vector<NotifyConfig> notify;
+  int notify_after = 1;
+  std::string store = "sqlite:readiness/infinity-sync.db";
+  HistoryConfig history;
+};
+
+// A configuration error: where it is and what is wrong.
+struct ConfigError {
+  std::string file;
+  int line = 0;    // 1-based; 0 when not tied to a place
+  int column = 0;  // 1-based
+  std::string key_path;
+  std::string message;
+  // "infinity-sync.yaml:3:9: git.fetch: expected true or false, got \"maybe\""
+  std::string ToString() const;
+};
+
+// Parses YAML text as a configuration; `file` names it in errors and `base_dir`
+// anchors relative paths.
+std::variant<Config, ConfigError> ParseConfig(const std::string& text, const std::string& file,
+                                              const std::filesystem::path& base_dir,
+                                              const EnvLookup& env);
+
+// Finds and loads the configuration. With `explicit_file`, that file (it must
+// exist). Otherwise `infinity-sync.yaml` (or .yml) in the repository root that
+// holds `cwd` (or `cwd` itself outside a repository), or the defaults when
+// there is none.
+std::variant<Config, ConfigError> LoadConfig(const std::string& explicit_file,
+                                             const std::filesystem::path& cwd,
+                                             const EnvLookup& env);
+
+// The repository root holding `start` (the nearest folder with a .git), or
+// nullopt outside a repository.
+std::optional<std::filesystem::path> FindRepoRoot(const std::filesystem::path& start);
+
+// Every key path the configuration accepts ("git.fetch_timeout", "checks[].name"),
+// for docs and tests that keep the reference true.
+const std::vector<std::string>& ConfigKeyPaths();
+
+}  // namespace infinity_sync

@@ -1,0 +1,74 @@
+#include "core/status_json.h"
+
+#include "core/time_format.h"
+
+namespace infinity_sync {
+
+using nlohmann::json;
+
+json ToJson(const CheckResult& result) {
+  json out = json::object();
+  out["Status"] = std::string(ToString(result.status));
+  if (!result.details_object.is_null()) {
+    out["Details"] = result.details_object;
+  } else {
+    json details = json::array();
+    for (const auto& note : result.notes) details.push_back(note.text);
+    out["Details"] = std::move(details);
+  }
+  out["Data"] = result.data.is_null() ? json::object() : result.data;
+  out["DurationMs"] = result.duration_ms;
+  return out;
+}
+
+json ToJson(const Action& action) {
+  json out = {{"check", action.check}, {"action", action.action}, {"applied", action.applied}};
+  if (!action.reason.empty()) out["reason"] = action.reason;
+  return out;
+}
+
+json ToJson(const SyncStatus& status) {
+  json checks = json::object();
+  for (const auto& named : status.results) checks[named.key] = ToJson(named.result);
+  json actions = json::array();
+  for (const auto& a : status.actions) actions.push_back(ToJson(a));
+  json out = {
+      {"timestamp", FormatIso8601(status.timestamp)},
+      {"dryRun", status.dry_run},
+      {"durationMs", status.duration_ms},
+      {"version", status.version},
+      {"status", std::move(checks)},
+      {"actions", std::move(actions)},
+  };
+  if (!status.project.empty()) out["project"] = status.project;
+  if (!status.host.empty()) out["host"] = status.host;
+  return out;
+}
+
+Result<StatusDocument> ParseStatusDocument(const std::string& text) {
+  StatusDocument doc;
+  doc.json = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.json.is_discarded()) return Error{"not valid JSON"};
+  if (!doc.json.is_object()) return Error{"not a JSON object"};
+  auto ts = doc.json.find("timestamp");
+  if (ts != doc.json.end()) {
+    if (!ts->is_string()) return Error{"\"timestamp\" is not a string"};
+    auto parsed = ParseIso8601(ts->get<std::string>());
+    if (!parsed) return Error{"\"timestamp\" is not an ISO-8601 time: " + ts->get<std::string>()};
+    doc.timestamp = *parsed;
+    doc.has_timestamp = true;
+  }
+  auto st = doc.json.find("status");
+  if (st == doc.json.end() || !st->is_object()) return Error{"no \"status\" object"};
+  std::vector<Verdict> verdicts;
+  for (const auto& [key, check] : st->items()) {
+    if (!check.is_object() || !check.contains("Status") || !check["Status"].is_string()) {
+      return Error{"status." + key + " has no \"Status\" string"};
+    }
+    verdicts.push_back(VerdictOfName(check["Status"].get<std::string>()));
+  }
+  doc.exit_code = ExitCodeFor(verdicts);
+  return doc;
+}
+
+}  // namespace infinity_sync

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/check_result.h"
+
+namespace infinity_sync {
+
+// One fix the runner considered, and what became of it.
+struct Action {
+  std::string check;   // document key, e.g. "GitSync"
+  std::string action;  // e.g. "git rebase @{u}"
+  bool applied = false;
+  std::string reason;  // why not applied, or how applying went
+};
+
+// One check's result under its document key.
+struct NamedResult {
+  std::string key;  // "AuthCheck", "GitSync", ..., "CustomCheck:redis"
+  CheckResult result;
+};
+
+// Everything one run found: the status document in memory.
+struct SyncStatus {
+  std::chrono::system_clock::time_point timestamp;
+  bool dry_run = false;
+  std::int64_t duration_ms = 0;
+  std::string version;
+  std::string project;
+  std::string host;
+  std::vector<NamedResult> results;  // in report order
+  std::vector<Action> actions;
+
+  const CheckResult* Find(const std::string& key) const {
+    for (const auto& r : results) {
+      if (r.key == key) return &r.result;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace infinity_sync

@@ -1,0 +1,173 @@
+#include "engine/runner.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/duration.h"
+#include "core/suggest.h"
+#include "core/version.h"
+
+namespace infinity_sync {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Shared between the runner and a check's thread, so that a thread the runner
+// stopped waiting for still has somewhere valid to write.
+struct Slot {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  CheckResult result;
+};
+
+// How long past its own deadline a check may run before it is given up on:
+// its ports are bound by the deadline, so this covers only their clean-up.
+constexpr std::chrono::milliseconds kGrace{2000};
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+}  // namespace
+
+Result<std::vector<CheckSpec>> SelectChecks(std::vector<CheckSpec> table,
+                                            const std::vector<std::string>& only) {
+  if (only.empty()) return table;
+  std::vector<std::string> names;
+  for (const auto& s : table) names.push_back(s.name);
+  for (const auto& want : only) {
+    if (std::find(names.begin(), names.end(), want) != names.end()) continue;
+    std::string hint = ClosestMatch(want, names);
+    std::string all;
+    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+    return Error{"unknown check \"" + want + "\"" +
+                 (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") + "; checks: " + all};
+  }
+  std::vector<CheckSpec> out;
+  for (auto& s : table) {
+    if (std::find(only.begin(), only.end(), s.name) != only.end()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer) {
+  auto budget = spec.budget(config_);
+  auto start = ports_.clock.SteadyNow();
+  auto slot = std::make_shared<Slot>();
+  auto context = std::make_shared<CheckContext>(CheckContext{config_, ports_, start + budget});
+  auto run = spec.run;
+  if (observer.on_start) observer.on_start(spec);
+  std::thread([slot, context, run] {
+    CheckResult result;
+    try {
+      result = run(*context);
+    } catch (const std::exception& e) {
+      result = CheckResult::Failure(std::string("internal error: ") + e.what());
+    } catch (...) {
+      result = CheckResult::Failure("internal error: unknown exception");
+    }
+    std::lock_guard<std::mutex> lock(slot->mu);
+    slot->result = std::move(result);
+    slot->done = true;
+    slot->cv.notify_all();
+  }).detach();
+
+  std::unique_lock<std::mutex> lock(slot->mu);
+  // Real time here: the deadline is a promise to the user, whatever clock the
+  // checks are given.
+  bool finished = slot->cv.wait_for(lock, budget + kGrace, [&] { return slot->done; });
+  CheckResult result;
+  if (finished) {
+    result = std::move(slot->result);
+  } else {
+    ++abandoned_;
+    result = CheckResult::Failure("timed out after " + FormatDuration(budget) + " (check abandoned)");
+  }
+  result.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           ports_.clock.SteadyNow() - start)
+                           .count();
+  if (observer.on_done) observer.on_done(spec, result);
+  return result;
+}
+
+SyncStatus Runner::Run(const std::vector<CheckSpec>& checks, const RunOptions& options,
+                       const FixPrompt& prompt, const RunObserver& observer) {
+  SyncStatus status;
+  status.timestamp = ports_.clock.Now();
+  status.dry_run = options.dry_run;
+  status.version = kVersion;
+  status.project = config_.project;
+  status.host = HostName();
+  auto start = ports_.clock.SteadyNow();
+
+  std::vector<CheckResult> results(checks.size());
+  std::vector<std::thread> waiters;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    waiters.emplace_back([&, i] { results[i] = RunOne(checks[i], observer); });
+  }
+  for (auto& t : waiters) t.join();
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    status.results.push_back({checks[i].key, std::move(results[i])});
+  }
+  HandleFixes(checks, options, prompt, &status);
+  status.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           ports_.clock.SteadyNow() - start)
+                           .count();
+  return status;
+}
+
+void Runner::HandleFixes(const std::vector<CheckSpec>& checks, const RunOptions& options,
+                         const FixPrompt& prompt, SyncStatus* status) {
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    CheckResult& result = status->results[i].result;
+    if (!result.fix) continue;
+    const Fix fix = *result.fix;
+    Action action;
+    action.check = checks[i].key;
+    action.action = fix.description;
+    bool apply = false;
+    if (options.dry_run) {
+      action.reason = "dry run";
+    } else if (options.yes) {
+      apply = true;
+    } else if (!options.interactive) {
+      action.reason = "stdin is not a terminal (use --yes to apply)";
+    } else if (prompt && prompt(checks[i].title, fix)) {
+      apply = true;
+    } else {
+      action.reason = "declined";
+    }
+    if (apply) {
+      ProcessRequest req;
+      req.argv = fix.argv;
+      req.cwd = fix.cwd;
+      req.timeout = std::chrono::milliseconds(fix.timeout_ms);
+      ProcessResult res = ports_.process.Run(req);
+      action.applied = res.Succeeded();
+      action.reason = action.applied ? "" : res.Describe(fix.argv);
+      result.evidence.push_back(fmt::format("fix: {} -> {}", fix.description,
+                                            action.applied ? "exit 0" : action.reason));
+      if (action.applied) {
+        // Judge again, so the document says how things stand after the fix.
+        CheckResult again = RunOne(checks[i], {});
+        again.evidence.insert(again.evidence.begin(), result.evidence.begin(), result.evidence.end());
+        again.Info("Applied: " + fix.description);
+        result = std::move(again);
+      } else {
+        result.Err("Fix failed: " + action.reason);
+      }
+    }
+    status->actions.push_back(std::move(action));
+  }
+}
+
+}  // namespace infinity_sync

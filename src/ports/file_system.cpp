@@ -1,0 +1,142 @@
+#include "ports/file_system.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include <fmt/format.h>
+
+namespace infinity_sync {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Errno(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+class FlockLock : public FileLock {
+ public:
+  explicit FlockLock(int fd) : fd_(fd) {}
+  ~FlockLock() override { close(fd_); }
+
+ private:
+  int fd_;
+};
+
+Status EnsureParent(const std::string& path) {
+  fs::path parent = fs::path(path).parent_path();
+  if (parent.empty()) return Ok{};
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) return Error{"creating folder " + parent.string() + ": " + ec.message()};
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::string> RealFileSystem::ReadFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{Errno("reading", path)};
+  std::string out;
+  char buf[65536];
+  while (true) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string msg = Errno("reading", path);
+      close(fd);
+      return Error{msg};
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+std::optional<FileInfo> RealFileSystem::Stat(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return std::nullopt;
+  FileInfo info;
+  info.size = static_cast<std::uint64_t>(st.st_size);
+  info.mtime = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+  return info;
+}
+
+Status RealFileSystem::WriteAtomic(const std::string& path, const std::string& content) {
+  if (auto s = EnsureParent(path); !s) return s;
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string tmp = fmt::format("{}.tmp.{}.{:x}", path, getpid(), rng() & 0xffffff);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Error{Errno("writing", tmp)};
+  auto fail = [&](const std::string& what) -> Status {
+    std::string msg = Errno(what, path);
+    close(fd);
+    unlink(tmp.c_str());
+    return Error{msg};
+  };
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("writing");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (fsync(fd) != 0) return fail("syncing");
+  if (close(fd) != 0) {
+    std::string msg = Errno("closing", tmp);
+    unlink(tmp.c_str());
+    return Error{msg};
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string msg = Errno("replacing", path);
+    unlink(tmp.c_str());
+    return Error{msg};
+  }
+  fs::path parent = fs::path(path).parent_path();
+  int dir = open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
+  return Ok{};
+}
+
+Result<std::unique_ptr<FileLock>> RealFileSystem::TryLock(const std::string& path) {
+  if (auto s = EnsureParent(path); !s) return Error{s.error()};
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Error{Errno("opening lock file", path)};
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int saved = errno;
+    char buf[32] = {};
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    if (saved == EWOULDBLOCK) {
+      std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      return Error{"another infinity-sync run holds the lock " + path +
+                   (holder.empty() ? "" : " (pid " + holder + ")")};
+    }
+    errno = saved;
+    return Error{Errno("locking", path)};
+  }
+  std::string pid = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd, 0) == 0) {
+    ssize_t ignored = pwrite(fd, pid.data(), pid.size(), 0);
+    (void)ignored;
+  }
+  return std::unique_ptr<FileLock>(new FlockLock(fd));
+}
+
+}  // namespace infinity_sync

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+
+namespace infinity_sync {
+
+// An exclusive lock; released when destroyed.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+struct FileInfo {
+  std::chrono::system_clock::time_point mtime;
+  std::uint64_t size = 0;
+};
+
+// Files, behind a port. Thread-safe.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // Metadata, or nullopt when the file does not exist.
+  virtual std::optional<FileInfo> Stat(const std::string& path) = 0;
+  // Replaces `path` atomically: a temp file in the same folder, written,
+  // fsynced, renamed over `path`, then the folder fsynced. Creates missing
+  // parent folders. On failure the previous file is untouched.
+  virtual Status WriteAtomic(const std::string& path, const std::string& content) = 0;
+  // Takes an exclusive, non-blocking lock on `path` (created if needed).
+  // The Error says who holds it when it is taken.
+  virtual Result<std::unique_ptr<FileLock>> TryLock(const std::string& path) = 0;
+};
+
+// The real thing: POSIX calls; the lock is flock(2), so it is released even
+// when the process dies.
+class RealFileSystem : public FileSystem {
+ public:
+  Result<std::string> ReadFile(const std::string& path) override;
+  std::optional<FileInfo> Stat(const std::string& path) override;
+  Status WriteAtomic(const std::string& path, const std::string& content) override;
+  Result<std::unique_ptr<FileLock>> TryLock(const std::string& path) override;
+};
+
+}  // namespace infinity_sync
