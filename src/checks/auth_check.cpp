@@ -21,7 +21,7 @@ CheckResult CombineAuth(const AuthSide& github, const AuthSide& google) {
     r.Err("Google Cloud not authenticated: " + google.problem);
   }
   int count = (github.authenticated ? 1 : 0) + (google.authenticated ? 1 : 0);
-  r.status = count == 2 ? CheckStatus::kSuccess
+  r.status = count == 2   ? CheckStatus::kSuccess
              : count == 1 ? CheckStatus::kPartial
                           : CheckStatus::kFailed;
   auto side = [](const AuthSide& s) {
@@ -43,8 +43,8 @@ CheckResult CombineAuth(const AuthSide& github, const AuthSide& google) {
 CheckResult RunAuthCheck(const CheckContext& ctx) {
   std::vector<std::string> github_evidence, google_evidence;
   // Both sides ask the network or start programs: run them side by side.
-  auto google = std::async(std::launch::async,
-                           [&] { return CheckGoogleAuth(ctx, &google_evidence); });
+  auto google =
+      std::async(std::launch::async, [&] { return CheckGoogleAuth(ctx, &google_evidence); });
   AuthSide github = CheckGitHubAuth(ctx, &github_evidence);
   CheckResult r = CombineAuth(github, google.get());
   r.evidence = std::move(github_evidence);

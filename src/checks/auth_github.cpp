@@ -40,7 +40,8 @@ AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evid
       side.authenticated = true;
       side.account = GhAccount(res.err + res.out);
     } else {
-      side.problem = res.timed_out ? "gh auth status timed out" : "gh is not logged in (run: gh auth login)";
+      side.problem =
+          res.timed_out ? "gh auth status timed out" : "gh is not logged in (run: gh auth login)";
     }
     return side;
   }
@@ -82,7 +83,8 @@ AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evid
   if (body.is_object() && body.contains("message") && body["message"].is_string()) {
     message = body["message"].get<std::string>();
   }
-  if (res.status == 200 && body.is_object() && body.contains("login") && body["login"].is_string()) {
+  if (res.status == 200 && body.is_object() && body.contains("login") &&
+      body["login"].is_string()) {
     side.authenticated = true;
     side.account = body["login"].get<std::string>();
   } else if (res.status == 401) {
@@ -91,8 +93,8 @@ AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evid
   } else if (res.status == 200) {
     side.problem = "GitHub answered /user without a login";
   } else {
-    side.problem = fmt::format("GitHub answered HTTP {}{}", res.status,
-                               message.empty() ? "" : ": " + message);
+    side.problem =
+        fmt::format("GitHub answered HTTP {}{}", res.status, message.empty() ? "" : ": " + message);
   }
   return side;
 }

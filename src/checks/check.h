@@ -32,8 +32,8 @@ struct CheckContext {
 
   // Time left before the deadline, never negative.
   std::chrono::milliseconds Remaining() const {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                      ports.clock.SteadyNow());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - ports.clock.SteadyNow());
     return left.count() > 0 ? left : std::chrono::milliseconds(0);
   }
   // An environment variable, or "" when unset.

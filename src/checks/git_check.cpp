@@ -44,8 +44,9 @@ std::optional<fs::path> GitDir(const fs::path& repo) {
 
 std::map<std::string, std::optional<std::string>> GitEnvironment(const CheckContext& ctx) {
   std::map<std::string, std::optional<std::string>> env = {
-      {"GIT_TERMINAL_PROMPT", "0"}, {"GCM_INTERACTIVE", "never"}, {"GIT_OPTIONAL_LOCKS", "0"},
-      {"LC_ALL", "C"},              {"LANGUAGE", std::nullopt},   {"GIT_ASKPASS", std::nullopt},
+      {"GIT_TERMINAL_PROMPT", "0"},  {"GCM_INTERACTIVE", "never"},
+      {"GIT_OPTIONAL_LOCKS", "0"},   {"LC_ALL", "C"},
+      {"LANGUAGE", std::nullopt},    {"GIT_ASKPASS", std::nullopt},
       {"SSH_ASKPASS", std::nullopt},
   };
   if (ctx.Env("GIT_SSH_COMMAND").empty() && ctx.Env("GIT_SSH").empty()) {
@@ -57,8 +58,8 @@ std::map<std::string, std::optional<std::string>> GitEnvironment(const CheckCont
 CheckResult InterpretGitStatus(const GitStatusInfo& info, const GitFetchOutcome& fetch,
                                const std::string& repo) {
   CheckResult r;
-  r.data = {{"branch", info.head},       {"upstream", info.upstream}, {"head", info.oid},
-            {"ahead", info.ahead},       {"behind", info.behind},     {"dirty", info.dirty},
+  r.data = {{"branch", info.head},         {"upstream", info.upstream}, {"head", info.oid},
+            {"ahead", info.ahead},         {"behind", info.behind},     {"dirty", info.dirty},
             {"untracked", info.untracked}, {"unmerged", info.unmerged}};
   r.data["fetched"] = fetch.ok;
   if (!fetch.error.empty()) r.data["fetchError"] = fetch.error;
@@ -85,9 +86,9 @@ CheckResult InterpretGitStatus(const GitStatusInfo& info, const GitFetchOutcome&
     std::string paths;
     for (const auto& p : info.dirty_paths) paths += (paths.empty() ? "" : ", ") + p;
     if (static_cast<std::size_t>(info.dirty) > info.dirty_paths.size()) paths += ", ...";
-    r.Warn(fmt::format("{} ({}){}", Plural(info.dirty, "uncommitted change"), paths,
-                       info.untracked > 0 ? ", plus " + Plural(info.untracked, "untracked file")
-                                          : ""));
+    r.Warn(fmt::format(
+        "{} ({}){}", Plural(info.dirty, "uncommitted change"), paths,
+        info.untracked > 0 ? ", plus " + Plural(info.untracked, "untracked file") : ""));
   }
   if (info.unmerged > 0) r.Warn(Plural(info.unmerged, "unmerged path") + ": finish the merge");
 
@@ -104,8 +105,9 @@ CheckResult InterpretGitStatus(const GitStatusInfo& info, const GitFetchOutcome&
 
   if (info.upstream.empty()) {
     r.status = CheckStatus::kFailed;
-    r.Err(fmt::format("Branch {} has no upstream: set one with git branch --set-upstream-to=<remote>/{}",
-                      info.head, info.head));
+    r.Err(fmt::format(
+        "Branch {} has no upstream: set one with git branch --set-upstream-to=<remote>/{}",
+        info.head, info.head));
     return r;
   }
   if (!info.has_ab) {
@@ -174,7 +176,8 @@ CheckResult RunGitCheck(const CheckContext& ctx) {
     if (!git.remote.empty()) argv.push_back(git.remote);
     ProcessResult res = run(argv, git.fetch_timeout);
     fetch.ok = res.Succeeded();
-    if (res.not_found) return CheckResult::Failure("git is not installed (program not found on PATH)");
+    if (res.not_found)
+      return CheckResult::Failure("git is not installed (program not found on PATH)");
     if (!fetch.ok) {
       fetch.error = res.timed_out ? "timed out after " + FormatDuration(git.fetch_timeout)
                                   : res.Describe(argv);
@@ -203,8 +206,8 @@ CheckResult RunGitCheck(const CheckContext& ctx) {
   if (!fetch.ok) {
     if (auto dir = GitDir(git.repo)) {
       if (auto stat = ctx.ports.fs.Stat((*dir / "FETCH_HEAD").string())) {
-        fetch.last_fetch_age = std::chrono::duration_cast<std::chrono::seconds>(
-            ctx.ports.clock.Now() - stat->mtime);
+        fetch.last_fetch_age =
+            std::chrono::duration_cast<std::chrono::seconds>(ctx.ports.clock.Now() - stat->mtime);
       }
     }
   }

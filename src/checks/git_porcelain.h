@@ -19,9 +19,9 @@ struct GitStatusInfo {
   bool has_ab = false;   // the upstream resolves (ahead/behind known)
   int ahead = 0;
   int behind = 0;
-  int staged = 0;     // tracked entries changed in the index
-  int unstaged = 0;   // tracked entries changed in the work tree
-  int dirty = 0;      // tracked entries changed in either
+  int staged = 0;    // tracked entries changed in the index
+  int unstaged = 0;  // tracked entries changed in the work tree
+  int dirty = 0;     // tracked entries changed in either
   int unmerged = 0;
   int untracked = 0;
   std::vector<std::string> dirty_paths;  // the first few, for the report

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "checks/check.h"
 #include "cli/commands.h"
@@ -58,21 +58,28 @@ int RunApp(int argc, char** argv) {
   app.fallthrough();
   app.require_subcommand(0, 1);
   GlobalOptions global;
-  app.add_option("--config", global.config, "configuration file (default: infinity-sync.yaml in the repository root)");
+  app.add_option("--config", global.config,
+                 "configuration file (default: infinity-sync.yaml in the repository root)");
   app.set_version_flag("--version", std::string("infinity-sync ") + kVersion);
 
   RunFlags run;
-  CLI::App* run_cmd = app.add_subcommand("run", "run every enabled check, print the report, write the status file (default)");
-  run_cmd->add_flag("--dry-run", run.dry_run, "never change anything: no rebase, no container started, no deploy");
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "run every enabled check, print the report, write the status file (default)");
+  run_cmd->add_flag("--dry-run", run.dry_run,
+                    "never change anything: no rebase, no container started, no deploy");
   run_cmd->add_flag("--yes,-y", run.yes, "apply every offered fix without asking");
   run_cmd->add_flag("--verbose,-v", run.verbose, "also print each external call with its duration");
   run_cmd->add_flag("--json", run.json, "print the status document instead of the report");
-  run_cmd->add_option("--only", run.only, "run a subset: auth, git, docker, gcp, cloudflare, or custom check names")
+  run_cmd
+      ->add_option("--only", run.only,
+                   "run a subset: auth, git, docker, gcp, cloudflare, or custom check names")
       ->delimiter(',');
 
   bool status_json = false;
-  CLI::App* status_cmd = app.add_subcommand("status", "print the last status document, its age and whether it is fresh");
-  status_cmd->add_flag("--json", status_json, "print the document (with \"fresh\") instead of the summary");
+  CLI::App* status_cmd = app.add_subcommand(
+      "status", "print the last status document, its age and whether it is fresh");
+  status_cmd->add_flag("--json", status_json,
+                       "print the document (with \"fresh\") instead of the summary");
 
   std::vector<std::string> args = WithDefaultCommand(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed

@@ -9,7 +9,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "core/status_json.h"
-#include "engine/runner.h"
+#include "engine/sync_job.h"
 
 namespace infinity_sync {
 namespace {
@@ -50,12 +50,6 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   }
 
   RealFileSystem fs;
-  auto lock = fs.TryLock(config.status_file + ".lock");
-  if (!lock) {
-    std::cerr << "infinity-sync: " << lock.error() << "; not running\n";
-    return kExitLocked;
-  }
-
   RealProcessRunner process;
   CurlHttpClient http;
   RealClock clock;
@@ -74,8 +68,7 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   options.only = flags.only;
   options.interactive = isatty(STDIN_FILENO) == 1;
 
-  Runner runner(config, ports);
-  SyncStatus status;
+  Result<SyncOutcome> outcome = Error{""};
   {
     ProgressLine progress(err_tty && !flags.json, err_tty && !no_color, *selected);
     RunObserver observer = progress.Observer();
@@ -83,29 +76,25 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
       progress.Finish();
       return AskOnTerminal(title, fix);
     };
-    status = runner.Run(*selected, options, prompt, observer);
+    outcome = RunSync(config, ports, *selected, options, prompt, observer);
   }
-
-  std::string text = ToJson(status).dump(2) + "\n";
-  auto written = fs.WriteAtomic(config.status_file, text);
-  std::string write_error = written ? "" : written.error();
+  if (!outcome) {
+    std::cerr << "infinity-sync: " << outcome.error() << "; not running\n";
+    return kExitLocked;
+  }
 
   if (flags.json) {
-    std::cout << text;
+    std::cout << outcome->document;
   } else {
-    RenderReport(std::cout, style, *selected, numbers, static_cast<int>(table.size()), status,
-                 ShownPath(config.status_file), write_error);
+    RenderReport(std::cout, style, *selected, numbers, static_cast<int>(table.size()),
+                 outcome->status, ShownPath(config.status_file), outcome->write_error);
   }
   std::cout.flush();
-  if (!write_error.empty()) {
-    std::cerr << "infinity-sync: the status file was not written: " << write_error << "\n";
+  if (!outcome->write_error.empty()) {
+    std::cerr << "infinity-sync: the status file was not written: " << outcome->write_error << "\n";
   }
-
-  std::vector<Verdict> verdicts;
-  for (const auto& r : status.results) verdicts.push_back(VerdictOf(r.result.status));
-  int code = ExitCodeFor(verdicts);
-  if (!write_error.empty()) code = kExitFailed;
-  return runner.abandoned() > 0 ? -code : code;
+  int code = outcome->exit_code;
+  return outcome->abandoned > 0 ? -code : code;
 }
 
 }  // namespace infinity_sync

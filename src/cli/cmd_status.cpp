@@ -31,8 +31,8 @@ int CmdStatus(const GlobalOptions& global, bool json) {
   }
   auto doc = ParseStatusDocument(*text);
   if (!doc) {
-    std::cerr << "infinity-sync: " << config->status_file << " is not a valid status document: "
-              << doc.error() << "\n";
+    std::cerr << "infinity-sync: " << config->status_file
+              << " is not a valid status document: " << doc.error() << "\n";
     return kExitFailed;
   }
   auto now = std::chrono::system_clock::now();

@@ -31,7 +31,10 @@ void ProgressLine::Draw() {
   std::string line = fancy_ ? kSpinner[frame_++ % 10] : "..";
   line += " checks:";
   for (std::size_t i = 0; i < specs_.size(); ++i) {
-    line += " " + specs_[i].name + (state_[i] == 2 ? (fancy_ ? " ✓" : " done") : state_[i] == 1 ? " …" : "");
+    line += " " + specs_[i].name +
+            (state_[i] == 2   ? (fancy_ ? " ✓" : " done")
+             : state_[i] == 1 ? " …"
+                              : "");
     if (state_[i] == 2) ++done;
   }
   line += "  " + std::to_string(done) + "/" + std::to_string(specs_.size());

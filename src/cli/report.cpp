@@ -22,17 +22,25 @@ std::string Rule(const ReportStyle& style, bool heavy) {
 std::string Mark(const ReportStyle& style, NoteLevel level) {
   if (style.fancy) {
     switch (level) {
-      case NoteLevel::kOk: return "✅";
-      case NoteLevel::kInfo: return "ℹ️ ";
-      case NoteLevel::kWarn: return "⚠️ ";
-      case NoteLevel::kError: return "❌";
+      case NoteLevel::kOk:
+        return "✅";
+      case NoteLevel::kInfo:
+        return "ℹ️ ";
+      case NoteLevel::kWarn:
+        return "⚠️ ";
+      case NoteLevel::kError:
+        return "❌";
     }
   }
   switch (level) {
-    case NoteLevel::kOk: return "[OK]  ";
-    case NoteLevel::kInfo: return "[INFO]";
-    case NoteLevel::kWarn: return "[WARN]";
-    case NoteLevel::kError: return "[FAIL]";
+    case NoteLevel::kOk:
+      return "[OK]  ";
+    case NoteLevel::kInfo:
+      return "[INFO]";
+    case NoteLevel::kWarn:
+      return "[WARN]";
+    case NoteLevel::kError:
+      return "[FAIL]";
   }
   return "";
 }
@@ -42,10 +50,14 @@ std::string Mark(const ReportStyle& style, NoteLevel level) {
 std::string StatusColour(const ReportStyle& style, const std::string& status_name) {
   if (!style.fancy) return "";
   switch (VerdictOfName(status_name)) {
-    case Verdict::kGood: return "\033[32m";
-    case Verdict::kNeutral: return "\033[36m";
-    case Verdict::kDrift: return "\033[33m";
-    case Verdict::kFailed: return "\033[31m";
+    case Verdict::kGood:
+      return "\033[32m";
+    case Verdict::kNeutral:
+      return "\033[36m";
+    case Verdict::kDrift:
+      return "\033[33m";
+    case Verdict::kFailed:
+      return "\033[31m";
   }
   return "";
 }

@@ -99,7 +99,8 @@ class Walker {
       long n = std::stol(v, &used);
       if (used != v.size()) throw std::invalid_argument(v);
       if (n < lo || n > hi) {
-        Fail(node, Join(path, key), fmt::format("expected a number from {} to {}, got {}", lo, hi, n));
+        Fail(node, Join(path, key),
+             fmt::format("expected a number from {} to {}, got {}", lo, hi, n));
       }
       *out = static_cast<int>(n);
     } catch (const std::logic_error&) {
@@ -147,9 +148,9 @@ class Walker {
 };
 
 const std::vector<std::string> kTopKeys = {
-    "project", "status_file", "fresh_for", "timeout",  "git",   "docker",       "gcp",
-    "cloudflare", "github",  "heartbeat", "server",   "tls",   "checks",       "notify",
-    "notify_after", "store", "history"};
+    "project", "status_file", "fresh_for",    "timeout",   "git",    "docker",
+    "gcp",     "cloudflare",  "github",       "heartbeat", "server", "tls",
+    "checks",  "notify",      "notify_after", "store",     "history"};
 const std::vector<std::string> kGitKeys = {"repo", "remote", "branch", "fetch", "fetch_timeout"};
 const std::vector<std::string> kDockerKeys = {"host", "compose_files", "project_name", "profiles"};
 const std::vector<std::string> kGcpKeys = {"project", "region",         "service",
@@ -164,16 +165,16 @@ const std::vector<std::string> kTargetKeys = {"name", "url", "degraded_after", "
 const std::vector<std::string> kServerKeys = {"listen", "token", "sync_every", "cors_origins"};
 const std::vector<std::string> kTlsKeys = {"ca_file"};
 const std::vector<std::string> kHistoryKeys = {"keep_for"};
-const std::vector<std::string> kCheckKeys = {"name",   "type", "address", "url",
-                                             "expect_status", "body_contains", "host", "record",
-                                             "expect", "run",  "timeout"};
+const std::vector<std::string> kCheckKeys = {"name",          "type",          "address", "url",
+                                             "expect_status", "body_contains", "host",    "record",
+                                             "expect",        "run",           "timeout"};
 const std::vector<std::string> kCheckTypes = {"tcp", "http", "dns", "command"};
 const std::vector<std::string> kDnsRecords = {"A", "AAAA", "MX", "TXT", "CNAME"};
 const std::vector<std::string> kNotifyKeys = {"type", "url", "on"};
 const std::vector<std::string> kNotifyTypes = {"slack", "webhook"};
 const std::vector<std::string> kStatusNames = {
-    "Success", "Partial", "Failed", "Synced", "Diverged", "OutOfSync", "NoManifest",
-    "NotDeployed", "NotConfigured", "Reachable", "PartiallyReachable", "Unreachable"};
+    "Success",    "Partial",     "Failed",        "Synced",    "Diverged",           "OutOfSync",
+    "NoManifest", "NotDeployed", "NotConfigured", "Reachable", "PartiallyReachable", "Unreachable"};
 
 std::string ResolvePath(const fs::path& base, const std::string& p) {
   if (p.empty()) return p;
@@ -183,7 +184,8 @@ std::string ResolvePath(const fs::path& base, const std::string& p) {
 }
 
 std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+  for (std::size_t pos = s.find(from); pos != std::string::npos;
+       pos = s.find(from, pos + to.size())) {
     s.replace(pos, from.size(), to);
   }
   return s;
@@ -481,8 +483,8 @@ std::variant<Config, ConfigError> LoadConfig(const std::string& explicit_file, c
   if (!in) {
     ConfigError err;
     err.file = shown;
-    err.message = fs::exists(file, ec) ? "cannot read the configuration file"
-                                        : "no such configuration file";
+    err.message =
+        fs::exists(file, ec) ? "cannot read the configuration file" : "no such configuration file";
     return err;
   }
   std::stringstream buffer;

@@ -25,7 +25,7 @@ struct GitConfig {
 };
 
 struct DockerConfig {
-  std::string host;  // empty: $DOCKER_HOST, else unix:///var/run/docker.sock
+  std::string host;                        // empty: $DOCKER_HOST, else unix:///var/run/docker.sock
   std::vector<std::string> compose_files;  // empty: compose discovery
   std::string project_name;                // empty: compose's rules
   std::vector<std::string> profiles;       // empty: $COMPOSE_PROFILES
@@ -36,8 +36,8 @@ struct GcpConfig {
   std::string region = "us-central1";
   std::string service;  // defaults to Config::project
   std::string api_url = "https://run.googleapis.com";
-  std::vector<std::string> deploy_command = {"gcloud", "run",       "deploy",   "{service}",
-                                             "--source", ".",       "--region", "{region}",
+  std::vector<std::string> deploy_command = {"gcloud",    "run",      "deploy",   "{service}",
+                                             "--source",  ".",        "--region", "{region}",
                                              "--project", "{project}"};
   std::string commit_label = "commit-sha";
 };
@@ -109,9 +109,9 @@ struct HistoryConfig {
 // The whole configuration, with every default applied and every relative
 // path made absolute. Built once by LoadConfig, then read-only.
 struct Config {
-  std::string source;                // the file it came from; empty: defaults only
-  std::filesystem::path base_dir;    // folder relative paths are resolved against
-  std::string project;               // default: name of base_dir
+  std::string source;              // the file it came from; empty: defaults only
+  std::filesystem::path base_dir;  // folder relative paths are resolved against
+  std::string project;             // default: name of base_dir
   std::string status_file = "readiness/infinity-sync-status.json";  // absolute after load
   Millis fresh_for{300'000};
   Millis timeout{15'000};

@@ -90,11 +90,12 @@ CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer) {
     result = std::move(slot->result);
   } else {
     ++abandoned_;
-    result = CheckResult::Failure("timed out after " + FormatDuration(budget) + " (check abandoned)");
+    result =
+        CheckResult::Failure("timed out after " + FormatDuration(budget) + " (check abandoned)");
   }
-  result.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           ports_.clock.SteadyNow() - start)
-                           .count();
+  result.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - start)
+          .count();
   if (observer.on_done) observer.on_done(spec, result);
   return result;
 }
@@ -119,9 +120,9 @@ SyncStatus Runner::Run(const std::vector<CheckSpec>& checks, const RunOptions& o
     status.results.push_back({checks[i].key, std::move(results[i])});
   }
   HandleFixes(checks, options, prompt, &status);
-  status.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           ports_.clock.SteadyNow() - start)
-                           .count();
+  status.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - start)
+          .count();
   return status;
 }
 
@@ -154,12 +155,13 @@ void Runner::HandleFixes(const std::vector<CheckSpec>& checks, const RunOptions&
       ProcessResult res = ports_.process.Run(req);
       action.applied = res.Succeeded();
       action.reason = action.applied ? "" : res.Describe(fix.argv);
-      result.evidence.push_back(fmt::format("fix: {} -> {}", fix.description,
-                                            action.applied ? "exit 0" : action.reason));
+      result.evidence.push_back(
+          fmt::format("fix: {} -> {}", fix.description, action.applied ? "exit 0" : action.reason));
       if (action.applied) {
         // Judge again, so the document says how things stand after the fix.
         CheckResult again = RunOne(checks[i], {});
-        again.evidence.insert(again.evidence.begin(), result.evidence.begin(), result.evidence.end());
+        again.evidence.insert(again.evidence.begin(), result.evidence.begin(),
+                              result.evidence.end());
         again.Info("Applied: " + fix.description);
         result = std::move(again);
       } else {

@@ -11,8 +11,8 @@ namespace infinity_sync {
 
 struct RunOptions {
   bool dry_run = false;
-  bool yes = false;          // apply every offered fix without asking
-  bool interactive = false;  // stdin is a terminal: fixes may be asked for
+  bool yes = false;               // apply every offered fix without asking
+  bool interactive = false;       // stdin is a terminal: fixes may be asked for
   std::vector<std::string> only;  // check names; empty: all
 };
 

@@ -100,7 +100,8 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
   Sink sink{&response, request.max_body};
   curl_slist* headers = nullptr;
   curl_slist* resolve = nullptr;
-  for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  for (const auto& [k, v] : request.headers)
+    headers = curl_slist_append(headers, (k + ": " + v).c_str());
   for (const auto& r : request.resolve) resolve = curl_slist_append(resolve, r.c_str());
 
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());

@@ -39,7 +39,7 @@ struct HttpResponse {
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
-  std::string error;  // transport failure, one line ("Could not connect: Connection refused")
+  std::string error;   // transport failure, one line ("Could not connect: Connection refused")
   int error_code = 0;  // libcurl's CURLcode, 0 on success
   bool timed_out = false;
   HttpTimings timings;

@@ -108,7 +108,8 @@ std::string ProcessResult::Describe(const std::vector<std::string>& argv) const 
            " (killed)";
   }
   std::string tail = TailLines(err.empty() ? out : err, 2);
-  if (signal != 0) return fmt::format("{}: killed by signal {}{}", name, signal, tail.empty() ? "" : ": " + tail);
+  if (signal != 0)
+    return fmt::format("{}: killed by signal {}{}", name, signal, tail.empty() ? "" : ": " + tail);
   return fmt::format("{}: exit {}{}", name, exit_code, tail.empty() ? "" : ": " + tail);
 }
 
@@ -210,9 +211,8 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
       if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
       ssize_t got = read(fds[i].fd, buf, sizeof buf);
       if (got > 0) {
-        std::size_t room = request.max_output > sinks[i]->size()
-                               ? request.max_output - sinks[i]->size()
-                               : 0;
+        std::size_t room =
+            request.max_output > sinks[i]->size() ? request.max_output - sinks[i]->size() : 0;
         sinks[i]->append(buf, std::min<std::size_t>(room, static_cast<std::size_t>(got)));
       } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
         close(fds[i].fd);

@@ -3,12 +3,9 @@
 namespace infinity_sync::testing {
 
 std::map<std::string, std::optional<std::string>> GitWorld::Env() {
-  return {{"GIT_CONFIG_NOSYSTEM", "1"},
-          {"GIT_CONFIG_GLOBAL", "/dev/null"},
-          {"GIT_AUTHOR_NAME", "Test"},
-          {"GIT_AUTHOR_EMAIL", "test@example.invalid"},
-          {"GIT_COMMITTER_NAME", "Test"},
-          {"GIT_COMMITTER_EMAIL", "test@example.invalid"}};
+  return {{"GIT_CONFIG_NOSYSTEM", "1"},   {"GIT_CONFIG_GLOBAL", "/dev/null"},
+          {"GIT_AUTHOR_NAME", "Test"},    {"GIT_AUTHOR_EMAIL", "test@example.invalid"},
+          {"GIT_COMMITTER_NAME", "Test"}, {"GIT_COMMITTER_EMAIL", "test@example.invalid"}};
 }
 
 GitWorld::GitWorld() {
@@ -30,9 +27,7 @@ std::string GitWorld::Commit(const std::string& repo, const std::string& file,
   return Head(repo);
 }
 
-void GitWorld::Push(const std::string& repo) {
-  MustRun({"git", "push", "--quiet"}, repo, Env());
-}
+void GitWorld::Push(const std::string& repo) { MustRun({"git", "push", "--quiet"}, repo, Env()); }
 
 std::string GitWorld::Head(const std::string& repo) {
   return MustRun({"git", "rev-parse", "HEAD"}, repo, Env());

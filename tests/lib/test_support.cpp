@@ -1,12 +1,12 @@
 #include "lib/test_support.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <spawn.h>
 
 #include <chrono>
 #include <fstream>
@@ -76,7 +76,9 @@ std::string ProgramPath() { return INFINITY_SYNC_BINARY; }
 std::string FixturePath(const std::string& relative) {
   return std::string(INFINITY_SYNC_FIXTURES) + "/" + relative;
 }
-std::string PythonPath() { return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3"; }
+std::string PythonPath() {
+  return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
 
 FakeHttpServer::FakeHttpServer(const nlohmann::json& scenario, const Options& options) {
   std::string scenario_path = dir_ / "scenario.json";
@@ -96,7 +98,8 @@ FakeHttpServer::FakeHttpServer(const nlohmann::json& scenario, const Options& op
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, ready_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, ready_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

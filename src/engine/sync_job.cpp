@@ -1,0 +1,31 @@
+#include "engine/sync_job.h"
+
+#include "core/status_json.h"
+
+namespace infinity_sync {
+
+int ExitCodeOf(const SyncStatus& status) {
+  std::vector<Verdict> verdicts;
+  for (const auto& r : status.results) verdicts.push_back(VerdictOf(r.result.status));
+  return ExitCodeFor(verdicts);
+}
+
+Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
+                            const std::vector<CheckSpec>& checks, const RunOptions& options,
+                            const FixPrompt& prompt, const RunObserver& observer) {
+  // Held for the whole run, so two runs never interleave their fixes or writes.
+  auto lock = ports.fs.TryLock(config.status_file + ".lock");
+  if (!lock) return Error{lock.error()};
+
+  Runner runner(config, ports);
+  SyncOutcome outcome;
+  outcome.status = runner.Run(checks, options, prompt, observer);
+  outcome.abandoned = runner.abandoned();
+  outcome.document = ToJson(outcome.status).dump(2) + "\n";
+  auto written = ports.fs.WriteAtomic(config.status_file, outcome.document);
+  if (!written) outcome.write_error = written.error();
+  outcome.exit_code = outcome.write_error.empty() ? ExitCodeOf(outcome.status) : kExitFailed;
+  return outcome;
+}
+
+}  // namespace infinity_sync

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+#include "core/result.h"
+#include "core/sync_status.h"
+#include "engine/runner.h"
+
+namespace infinity_sync {
+
+// What one sync (the `run` command, or one turn of the live loop) produced.
+struct SyncOutcome {
+  SyncStatus status;
+  std::string document;     // the status document as written
+  std::string write_error;  // empty when the status file was written
+  int exit_code = 0;        // SPEC section 6, counting a write failure as Failed
+  int abandoned = 0;        // check threads given up on (see Runner::abandoned)
+};
+
+// Runs `checks` under the run lock and writes the status file atomically.
+// Returns an Error (and runs nothing) when another run holds the lock; the
+// message says who. Thread-safe as long as `ports` is.
+Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
+                            const std::vector<CheckSpec>& checks, const RunOptions& options,
+                            const FixPrompt& prompt, const RunObserver& observer = {});
+
+// Exit code of a finished run (SPEC section 6).
+int ExitCodeOf(const SyncStatus& status);
+
+}  // namespace infinity_sync
