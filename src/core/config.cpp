@@ -180,7 +180,9 @@ std::string ResolvePath(const fs::path& base, const std::string& p) {
   if (p.empty()) return p;
   fs::path path(p);
   if (path.is_relative()) path = base / path;
-  return path.lexically_normal().string();
+  std::string out = path.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {

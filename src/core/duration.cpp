@@ -35,8 +35,10 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
       scale = 3'600'000;
     } else if (unit == "d") {
       scale = 86'400'000;
-    } else if (unit.empty()) {
+    } else if (unit.empty() && i == text.size()) {
       return Error{"expected " + what + ", got \"" + std::string(text) + "\" (missing unit)"};
+    } else if (unit.empty()) {
+      return Error{"expected " + what + ", got \"" + std::string(text) + "\""};
     } else {
       return Error{"expected " + what + ", got \"" + std::string(text) + "\" (unknown unit \"" +
                    std::string(unit) + "\")"};
