@@ -14,8 +14,10 @@ Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
                             const std::vector<CheckSpec>& checks, const RunOptions& options,
                             const FixPrompt& prompt, const RunObserver& observer) {
   // Held for the whole run, so two runs never interleave their fixes or writes.
-  auto lock = ports.fs.TryLock(config.status_file + ".lock");
-  if (!lock) return Error{lock.error()};
+  LockAttempt lock = ports.fs.TryLock(config.status_file + ".lock");
+  if (lock.contended) return Error{lock.error};
+  // Any other lock failure (an unwritable folder) means the status file cannot
+  // be written either: run anyway, so the report is not lost, and say so.
 
   Runner runner(config, ports);
   SyncOutcome outcome;
@@ -24,6 +26,7 @@ Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
   outcome.document = ToJson(outcome.status).dump(2) + "\n";
   auto written = ports.fs.WriteAtomic(config.status_file, outcome.document);
   if (!written) outcome.write_error = written.error();
+  if (!lock.ok() && outcome.write_error.empty()) outcome.write_error = lock.error;
   outcome.exit_code = outcome.write_error.empty() ? ExitCodeOf(outcome.status) : kExitFailed;
   return outcome;
 }

@@ -22,7 +22,8 @@ struct SyncOutcome {
 
 // Runs `checks` under the run lock and writes the status file atomically.
 // Returns an Error (and runs nothing) when another run holds the lock; the
-// message says who. Thread-safe as long as `ports` is.
+// message says who. When the lock cannot be taken for another reason, the
+// checks still run and write_error says why. Thread-safe as long as `ports` is.
 Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
                             const std::vector<CheckSpec>& checks, const RunOptions& options,
                             const FixPrompt& prompt, const RunObserver& observer = {});

@@ -113,10 +113,17 @@ Status RealFileSystem::WriteAtomic(const std::string& path, const std::string& c
   return Ok{};
 }
 
-Result<std::unique_ptr<FileLock>> RealFileSystem::TryLock(const std::string& path) {
-  if (auto s = EnsureParent(path); !s) return Error{s.error()};
+LockAttempt RealFileSystem::TryLock(const std::string& path) {
+  LockAttempt attempt;
+  if (auto s = EnsureParent(path); !s) {
+    attempt.error = s.error();
+    return attempt;
+  }
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Error{Errno("opening lock file", path)};
+  if (fd < 0) {
+    attempt.error = Errno("opening lock file", path);
+    return attempt;
+  }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int saved = errno;
     char buf[32] = {};
@@ -125,18 +132,22 @@ Result<std::unique_ptr<FileLock>> RealFileSystem::TryLock(const std::string& pat
     if (saved == EWOULDBLOCK) {
       std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
       while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-      return Error{"another infinity-sync run holds the lock " + path +
-                   (holder.empty() ? "" : " (pid " + holder + ")")};
+      attempt.contended = true;
+      attempt.error = "another infinity-sync run holds the lock " + path +
+                      (holder.empty() ? "" : " (pid " + holder + ")");
+      return attempt;
     }
     errno = saved;
-    return Error{Errno("locking", path)};
+    attempt.error = Errno("locking", path);
+    return attempt;
   }
   std::string pid = std::to_string(getpid()) + "\n";
   if (ftruncate(fd, 0) == 0) {
     ssize_t ignored = pwrite(fd, pid.data(), pid.size(), 0);
     (void)ignored;
   }
-  return std::unique_ptr<FileLock>(new FlockLock(fd));
+  attempt.lock = std::make_unique<FlockLock>(fd);
+  return attempt;
 }
 
 }  // namespace infinity_sync

@@ -15,6 +15,15 @@ class FileLock {
   virtual ~FileLock() = default;
 };
 
+// What TryLock got: the lock, or why not.
+struct LockAttempt {
+  std::unique_ptr<FileLock> lock;  // null when not taken
+  bool contended = false;          // another process holds it
+  std::string error;               // why not taken; names the holder when contended
+
+  bool ok() const { return lock != nullptr; }
+};
+
 struct FileInfo {
   std::chrono::system_clock::time_point mtime;
   std::uint64_t size = 0;
@@ -32,8 +41,7 @@ class FileSystem {
   // parent folders. On failure the previous file is untouched.
   virtual Status WriteAtomic(const std::string& path, const std::string& content) = 0;
   // Takes an exclusive, non-blocking lock on `path` (created if needed).
-  // The Error says who holds it when it is taken.
-  virtual Result<std::unique_ptr<FileLock>> TryLock(const std::string& path) = 0;
+  virtual LockAttempt TryLock(const std::string& path) = 0;
 };
 
 // The real thing: POSIX calls; the lock is flock(2), so it is released even
@@ -43,7 +51,7 @@ class RealFileSystem : public FileSystem {
   Result<std::string> ReadFile(const std::string& path) override;
   std::optional<FileInfo> Stat(const std::string& path) override;
   Status WriteAtomic(const std::string& path, const std::string& content) override;
-  Result<std::unique_ptr<FileLock>> TryLock(const std::string& path) override;
+  LockAttempt TryLock(const std::string& path) override;
 };
 
 }  // namespace infinity_sync

@@ -22,8 +22,8 @@ class GitIntegrationTest : public ::testing::Test {
                            "status_file: " + (home / "out/status.json") + "\n");
   }
   ProgramRun Sync(const std::vector<std::string>& flags, const std::string& cfg = "") {
-    std::vector<std::string> args = {"run", "--only", "git", "--json", "--config",
-                                     cfg.empty() ? Config() : cfg};
+    std::vector<std::string> args = {"run",    "--only",   "git",
+                                     "--json", "--config", cfg.empty() ? Config() : cfg};
     args.insert(args.end(), flags.begin(), flags.end());
     return RunProgram(args, world.work(), HermeticEnv(home.str()));
   }
@@ -62,7 +62,8 @@ TEST_F(GitIntegrationTest, BehindDryRunLeavesEverythingUntouched) {
   std::string remote_head = world.Commit(world.other(), "b.txt", "theirs\n");
   world.Push(world.other());
   std::string before = world.Head(world.work());
-  std::string tree_before = MustRun({"git", "status", "--porcelain=v2"}, world.work(), GitWorld::Env());
+  std::string tree_before =
+      MustRun({"git", "status", "--porcelain=v2"}, world.work(), GitWorld::Env());
   ProgramRun run = Sync({"--dry-run", "--yes"});
   EXPECT_EQ(run.code(), 1);
   EXPECT_EQ(Git(run)["Status"], "Diverged");
@@ -74,7 +75,8 @@ TEST_F(GitIntegrationTest, BehindDryRunLeavesEverythingUntouched) {
   EXPECT_EQ(run.doc["actions"][0]["reason"], "dry run");
   EXPECT_EQ(world.Head(world.work()), before);
   EXPECT_NE(before, remote_head);
-  EXPECT_EQ(MustRun({"git", "status", "--porcelain=v2"}, world.work(), GitWorld::Env()), tree_before);
+  EXPECT_EQ(MustRun({"git", "status", "--porcelain=v2"}, world.work(), GitWorld::Env()),
+            tree_before);
   EXPECT_FALSE(std::filesystem::exists(world.work() + "/b.txt"));
 }
 
@@ -139,23 +141,26 @@ TEST_F(GitIntegrationTest, DetachedNoUpstreamAndNotARepoFailWithAReason) {
   ProgramRun detached = Sync({"--dry-run"});
   EXPECT_EQ(detached.code(), 2);
   EXPECT_EQ(Git(detached)["Status"], "Failed");
-  EXPECT_NE(Git(detached)["Details"].back().get<std::string>().find("Detached HEAD"), std::string::npos);
+  EXPECT_NE(Git(detached)["Details"].back().get<std::string>().find("Detached HEAD"),
+            std::string::npos);
 
   MustRun({"git", "checkout", "--quiet", "-b", "feature"}, world.work(), GitWorld::Env());
   ProgramRun no_upstream = Sync({"--dry-run"});
   EXPECT_EQ(no_upstream.code(), 2);
-  EXPECT_NE(Git(no_upstream)["Details"].back().get<std::string>().find(
-                "Branch feature has no upstream"),
-            std::string::npos);
+  EXPECT_NE(
+      Git(no_upstream)["Details"].back().get<std::string>().find("Branch feature has no upstream"),
+      std::string::npos);
 
   TempDir plain;
-  std::string cfg = WriteConfig(home / "plain.yaml", "git:\n  repo: " + plain.str() + "\nstatus_file: " +
-                                                         (home / "out/plain.json") + "\n");
+  std::string cfg =
+      WriteConfig(home / "plain.yaml", "git:\n  repo: " + plain.str() +
+                                           "\nstatus_file: " + (home / "out/plain.json") + "\n");
   ProgramRun not_repo = RunProgram({"run", "--only", "git", "--json", "--config", cfg}, plain.str(),
                                    HermeticEnv(home.str()));
   EXPECT_EQ(not_repo.code(), 2);
   EXPECT_EQ(not_repo.doc["status"]["GitSync"]["Status"], "Failed");
-  EXPECT_EQ(not_repo.doc["status"]["GitSync"]["Details"][0], "Not a git repository: " + plain.str());
+  EXPECT_EQ(not_repo.doc["status"]["GitSync"]["Details"][0],
+            "Not a git repository: " + plain.str());
 }
 
 TEST_F(GitIntegrationTest, HangingRemoteEndsWithinTheFetchTimeout) {
@@ -175,7 +180,8 @@ TEST_F(GitIntegrationTest, HangingRemoteEndsWithinTheFetchTimeout) {
   EXPECT_EQ(git["Status"], "Synced");
   bool warned = false;
   for (const auto& d : git["Details"]) {
-    warned |= d.get<std::string>().rfind("Fetch failed: timed out after 1s; judged on the remote as", 0) == 0;
+    warned |= d.get<std::string>().rfind(
+                  "Fetch failed: timed out after 1s; judged on the remote as", 0) == 0;
   }
   EXPECT_TRUE(warned) << git["Details"].dump();
   // No sleeper is left behind.

@@ -85,7 +85,8 @@ struct FakeWorld {
   RealFileSystem fs;
   FakeClock clock;
   std::map<std::string, std::string> env;
-  Ports ports{process, http, fs, clock, [this](const std::string& name) -> std::optional<std::string> {
+  Ports ports{process, http, fs, clock,
+              [this](const std::string& name) -> std::optional<std::string> {
                 auto it = env.find(name);
                 if (it == env.end()) return std::nullopt;
                 return it->second;

@@ -83,8 +83,8 @@ notify_after: 3
   EXPECT_EQ(c.git.remote, "upstream");
   EXPECT_FALSE(c.git.fetch);
   EXPECT_EQ(c.git.fetch_timeout, std::chrono::minutes(1));
-  EXPECT_EQ(c.docker.compose_files,
-            (std::vector<std::string>{"/repo/my-app/compose.yaml", "/repo/my-app/compose.prod.yaml"}));
+  EXPECT_EQ(c.docker.compose_files, (std::vector<std::string>{"/repo/my-app/compose.yaml",
+                                                              "/repo/my-app/compose.prod.yaml"}));
   EXPECT_EQ(c.gcp.service, "vizual-x-admin-control-plane");
   EXPECT_EQ(c.gcp.deploy_command, (std::vector<std::string>{"make", "deploy"}));
   EXPECT_EQ(c.cloudflare.url, "https://vizual-x.com");
@@ -113,8 +113,9 @@ gcp: { project: "${UNSET_VAR:-fallback}-x" }
 }
 
 TEST(ConfigTest, UnknownKeyNamesPlaceAndSuggests) {
-  EXPECT_EQ(ErrorOf("git:\n  fetch_timout: 5s\n"),
-            "infinity-sync.yaml:2:3: git.fetch_timout: unknown key (did you mean \"fetch_timeout\"?)");
+  EXPECT_EQ(
+      ErrorOf("git:\n  fetch_timout: 5s\n"),
+      "infinity-sync.yaml:2:3: git.fetch_timout: unknown key (did you mean \"fetch_timeout\"?)");
   EXPECT_EQ(ErrorOf("projet: x\n"),
             "infinity-sync.yaml:1:1: projet: unknown key (did you mean \"project\"?)");
   EXPECT_EQ(ErrorOf("zzzzzz: 1\n"), "infinity-sync.yaml:1:1: zzzzzz: unknown key");
@@ -164,7 +165,8 @@ checks:
   EXPECT_EQ(c.checks[3].run, (std::vector<std::string>{"make", "lint"}));
   EXPECT_EQ(c.checks[3].timeout, std::chrono::seconds(60));
 
-  EXPECT_EQ(ErrorOf("checks:\n  - { name: a, type: tcp, address: x }\n  - { name: a, type: tcp, address: y }\n"),
+  EXPECT_EQ(ErrorOf("checks:\n  - { name: a, type: tcp, address: x }\n  - { name: a, type: tcp, "
+                    "address: y }\n"),
             "infinity-sync.yaml:3:13: checks[1].name: duplicate check name \"a\"");
   EXPECT_EQ(ErrorOf("checks:\n  - { name: a, type: ftp }\n"),
             "infinity-sync.yaml:2:22: checks[0].type: unknown check type \"ftp\" (expected tcp, "
@@ -189,10 +191,10 @@ TEST(ConfigTest, NotifyEntriesAreValidated) {
 
 TEST(ConfigTest, KeyPathsCoverTheSchema) {
   const auto& paths = ConfigKeyPaths();
-  for (const char* p : {"project", "timeout", "git.fetch_timeout", "docker.compose_files",
-                        "gcp.commit_label", "cloudflare.dns_servers", "heartbeat.targets.github.url",
-                        "server.token", "tls.ca_file", "checks[].body_contains", "notify[].on",
-                        "history.keep_for", "store", "notify_after"}) {
+  for (const char* p :
+       {"project", "timeout", "git.fetch_timeout", "docker.compose_files", "gcp.commit_label",
+        "cloudflare.dns_servers", "heartbeat.targets.github.url", "server.token", "tls.ca_file",
+        "checks[].body_contains", "notify[].on", "history.keep_for", "store", "notify_after"}) {
     EXPECT_NE(std::find(paths.begin(), paths.end(), p), paths.end()) << p;
   }
 }

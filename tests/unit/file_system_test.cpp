@@ -56,13 +56,18 @@ TEST(FileSystemTest, LockIsExclusiveAndReleased) {
   std::string path = dir / "run.lock";
   {
     auto first = fs.TryLock(path);
-    ASSERT_TRUE(first.ok()) << first.error();
+    ASSERT_TRUE(first.ok()) << first.error;
     auto second = fs.TryLock(path);  // a second open file description: flock refuses
     ASSERT_FALSE(second.ok());
-    EXPECT_EQ(second.error(), "another infinity-sync run holds the lock " + path + " (pid " +
-                                  std::to_string(getpid()) + ")");
+    EXPECT_TRUE(second.contended);
+    EXPECT_EQ(second.error, "another infinity-sync run holds the lock " + path + " (pid " +
+                                std::to_string(getpid()) + ")");
   }
   EXPECT_TRUE(fs.TryLock(path).ok()) << "released with the first lock";
+  auto impossible = fs.TryLock(path + "/under-a-file.lock");
+  EXPECT_FALSE(impossible.ok());
+  EXPECT_FALSE(impossible.contended);
+  EXPECT_FALSE(impossible.error.empty());
 }
 
 }  // namespace

@@ -106,8 +106,8 @@ TEST(GitInterpretTest, FetchFailureIsReportedWithTheAgeOfWhatWasFetched) {
   EXPECT_EQ(r.data["lastFetchAgeS"], 7200);
   bool warned = false;
   for (const auto& n : r.notes) {
-    warned |= n.level == NoteLevel::kWarn &&
-              n.text.find("last fetched 2 hours ago") != std::string::npos;
+    warned |=
+        n.level == NoteLevel::kWarn && n.text.find("last fetched 2 hours ago") != std::string::npos;
   }
   EXPECT_TRUE(warned);
 }

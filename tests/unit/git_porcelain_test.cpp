@@ -66,23 +66,26 @@ TEST(GitPorcelainTest, NoUpstreamAndGoneUpstream) {
   EXPECT_TRUE(none->upstream.empty());
   EXPECT_FALSE(none->has_ab);
   // The upstream is still named when its remote branch is gone, without ab.
-  auto gone = ParseGitPorcelainV2(Z({kOid, "# branch.head feature", "# branch.upstream origin/feature"}));
+  auto gone =
+      ParseGitPorcelainV2(Z({kOid, "# branch.head feature", "# branch.upstream origin/feature"}));
   EXPECT_EQ(gone->upstream, "origin/feature");
   EXPECT_FALSE(gone->has_ab);
 }
 
 TEST(GitPorcelainTest, ChangedRenamedUnmergedEntries) {
-  const std::string h = "100644 100644 100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 "
-                        "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
-  auto info = ParseGitPorcelainV2(Z({
-      kOid, "# branch.head main", "# branch.upstream origin/main", "# branch.ab +0 -0",
-      "1 .M N... " + h + " src/app.cpp",
-      "1 A. N... 000000 100644 100644 0000000000000000000000000000000000000000 "
-      "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 new file.txt",
-      "2 R. N... " + h + " R100 docs/new name.md", "docs/old name.md",
-      "u UU N... 100644 100644 100644 100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 "
-      "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 conflict.txt",
-      "? untracked.log", "! ignored.o"}));
+  const std::string h =
+      "100644 100644 100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 "
+      "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+  auto info = ParseGitPorcelainV2(
+      Z({kOid, "# branch.head main", "# branch.upstream origin/main", "# branch.ab +0 -0",
+         "1 .M N... " + h + " src/app.cpp",
+         "1 A. N... 000000 100644 100644 0000000000000000000000000000000000000000 "
+         "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 new file.txt",
+         "2 R. N... " + h + " R100 docs/new name.md", "docs/old name.md",
+         "u UU N... 100644 100644 100644 100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 "
+         "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 "
+         "conflict.txt",
+         "? untracked.log", "! ignored.o"}));
   ASSERT_TRUE(info.ok()) << info.error();
   EXPECT_EQ(info->dirty, 4);
   EXPECT_EQ(info->staged, 2 + 0);  // "A." and "R."; "UU" counts as unmerged
@@ -96,8 +99,9 @@ TEST(GitPorcelainTest, ChangedRenamedUnmergedEntries) {
 }
 
 TEST(GitPorcelainTest, NewlineSeparatedRenameKeepsNewPath) {
-  const std::string h = "100644 100644 100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 "
-                        "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+  const std::string h =
+      "100644 100644 100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 "
+      "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
   auto info = ParseGitPorcelainV2(std::string(kOid) + "\n# branch.head main\n2 R. N... " + h +
                                   " R100 b.txt\ta.txt\n");
   ASSERT_TRUE(info.ok()) << info.error();

@@ -61,7 +61,8 @@ TEST(RunnerTest, ThrowingCheckEndsFailedWithTheReason) {
   Config config;
   Runner runner(config, world.ports);
   SyncStatus s = runner.Run(
-      {Spec("boom", [](const CheckContext&) -> CheckResult { throw std::runtime_error("bad json"); }),
+      {Spec("boom",
+            [](const CheckContext&) -> CheckResult { throw std::runtime_error("bad json"); }),
        Spec("ok", [](const CheckContext&) { return Synced(); })},
       {}, {});
   EXPECT_EQ(s.results[0].result.status, CheckStatus::kFailed);
@@ -75,12 +76,13 @@ TEST(RunnerTest, HangingCheckIsAbandonedAtItsDeadline) {
   Runner runner(config, world.ports);
   auto release = std::make_shared<std::atomic<bool>>(false);
   auto start = std::chrono::steady_clock::now();
-  SyncStatus s = runner.Run({Spec("hang",
-                                  [release](const CheckContext&) {
-                                    while (!*release) std::this_thread::sleep_for(10ms);
-                                    return Synced();
-                                  },
-                                  200ms),
+  SyncStatus s = runner.Run({Spec(
+                                 "hang",
+                                 [release](const CheckContext&) {
+                                   while (!*release) std::this_thread::sleep_for(10ms);
+                                   return Synced();
+                                 },
+                                 200ms),
                              Spec("ok", [](const CheckContext&) { return Synced(); })},
                             {}, {});
   auto took = std::chrono::steady_clock::now() - start;
@@ -118,11 +120,9 @@ TEST(RunnerTest, YesAppliesTheFixAndJudgesAgain) {
   RunOptions options;
   options.yes = true;
   auto runs = std::make_shared<std::atomic<int>>(0);
-  SyncStatus s = runner.Run({Spec("git",
-                                  [runs](const CheckContext&) {
-                                    return ++*runs == 1 ? WithFix() : Synced();
-                                  })},
-                            options, {});
+  SyncStatus s = runner.Run(
+      {Spec("git", [runs](const CheckContext&) { return ++*runs == 1 ? WithFix() : Synced(); })},
+      options, {});
   ASSERT_EQ(world.process.requests().size(), 1u);
   EXPECT_EQ(world.process.requests()[0].argv, (std::vector<std::string>{"git", "rebase", "@{u}"}));
   EXPECT_EQ(world.process.requests()[0].cwd, "/repo");
@@ -145,10 +145,12 @@ TEST(RunnerTest, FailedFixIsRecordedWithTheReason) {
   Runner runner(config, world.ports);
   RunOptions options;
   options.yes = true;
-  SyncStatus s = runner.Run({Spec("git", [](const CheckContext&) { return WithFix(); })}, options, {});
+  SyncStatus s =
+      runner.Run({Spec("git", [](const CheckContext&) { return WithFix(); })}, options, {});
   ASSERT_EQ(s.actions.size(), 1u);
   EXPECT_FALSE(s.actions[0].applied);
-  EXPECT_EQ(s.actions[0].reason, "git rebase: exit 1: error: cannot rebase: You have unstaged changes.");
+  EXPECT_EQ(s.actions[0].reason,
+            "git rebase: exit 1: error: cannot rebase: You have unstaged changes.");
   EXPECT_EQ(s.results[0].result.status, CheckStatus::kDiverged);
 }
 
@@ -191,8 +193,9 @@ TEST(RunnerTest, SelectChecksSuggestsTheClosestName) {
   EXPECT_EQ((*picked)[0].name, "auth");  // table order, not command-line order
   auto bad = SelectChecks(table, {"gti"});
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error(),
-            "unknown check \"gti\" (did you mean \"git\"?); checks: auth, git, docker, gcp, cloudflare");
+  EXPECT_EQ(
+      bad.error(),
+      "unknown check \"gti\" (did you mean \"git\"?); checks: auth, git, docker, gcp, cloudflare");
 }
 
 }  // namespace

@@ -9,9 +9,9 @@ namespace infinity_sync {
 namespace {
 
 TEST(CheckStatusTest, NamesRoundTrip) {
-  for (const char* name : {"Success", "Partial", "Failed", "Synced", "Diverged", "OutOfSync",
-                           "NoManifest", "NotDeployed", "NotConfigured", "Reachable",
-                           "PartiallyReachable", "Unreachable"}) {
+  for (const char* name :
+       {"Success", "Partial", "Failed", "Synced", "Diverged", "OutOfSync", "NoManifest",
+        "NotDeployed", "NotConfigured", "Reachable", "PartiallyReachable", "Unreachable"}) {
     auto s = ParseCheckStatus(name);
     ASSERT_TRUE(s.has_value()) << name;
     EXPECT_EQ(ToString(*s), name);
@@ -28,9 +28,9 @@ TEST(CheckStatusTest, ExitCodesFollowTheWorstVerdict) {
   EXPECT_EQ(code({}), 0);
   EXPECT_EQ(code({CheckStatus::kSuccess, CheckStatus::kSynced, CheckStatus::kReachable}), 0);
   EXPECT_EQ(code({CheckStatus::kSynced, CheckStatus::kNotConfigured, CheckStatus::kNoManifest}), 0);
-  for (auto drift : {CheckStatus::kPartial, CheckStatus::kDiverged, CheckStatus::kOutOfSync,
-                     CheckStatus::kNotDeployed, CheckStatus::kPartiallyReachable,
-                     CheckStatus::kUnreachable}) {
+  for (auto drift :
+       {CheckStatus::kPartial, CheckStatus::kDiverged, CheckStatus::kOutOfSync,
+        CheckStatus::kNotDeployed, CheckStatus::kPartiallyReachable, CheckStatus::kUnreachable}) {
     EXPECT_EQ(code({CheckStatus::kSynced, drift}), 1) << ToString(drift);
   }
   EXPECT_EQ(code({CheckStatus::kDiverged, CheckStatus::kFailed}), 2);
@@ -87,9 +87,10 @@ TEST(StatusJsonTest, DocumentHasTheSeedShapePlusMore) {
   EXPECT_EQ(doc["status"]["GitSync"]["DurationMs"], 40);
   EXPECT_EQ(doc["status"]["AuthCheck"]["Details"]["GitHubCLI"], true);
   EXPECT_EQ(doc["status"]["AuthCheck"]["Details"]["GCloudCLI"], true);
-  EXPECT_EQ(doc["actions"][0],
-            (nlohmann::json{{"check", "GitSync"}, {"action", "git rebase @{u}"}, {"applied", false},
-                            {"reason", "dry run"}}));
+  EXPECT_EQ(doc["actions"][0], (nlohmann::json{{"check", "GitSync"},
+                                               {"action", "git rebase @{u}"},
+                                               {"applied", false},
+                                               {"reason", "dry run"}}));
 
   auto back = ParseStatusDocument(doc.dump());
   ASSERT_TRUE(back.ok()) << back.error();
