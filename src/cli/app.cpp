@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -14,6 +17,7 @@
 #include "cli/commands.h"
 #include "core/check_status.h"
 #include "core/version.h"
+#include "ports/process_runner.h"
 
 namespace infinity_sync {
 namespace {
@@ -48,6 +52,24 @@ std::vector<std::string> WithDefaultCommand(int argc, char** argv) {
 }  // namespace
 
 bool AppAbandonedThreads() { return g_abandoned.load(); }
+
+void StopOnInterrupt() {
+  // Children run in their own process groups, so a terminal's Ctrl-C does not
+  // reach them: take SIGINT/SIGTERM on one thread, kill their groups, leave.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return;
+    RealProcessRunner::KillAllRunning();
+    std::fprintf(stderr, "\ninfinity-sync: interrupted\n");
+    std::fflush(nullptr);
+    _exit(128 + sig);
+  }).detach();
+}
 
 int RunApp(int argc, char** argv) {
   CLI::App app{
@@ -97,6 +119,7 @@ int RunApp(int argc, char** argv) {
 
   try {
     if (status_cmd->parsed()) return CmdStatus(global, status_json);
+    StopOnInterrupt();
     int code = CmdRun(global, run);
     if (code < 0) {
       g_abandoned = true;

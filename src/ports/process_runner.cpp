@@ -10,6 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -61,6 +63,10 @@ std::vector<std::string> BuildEnv(const std::map<std::string, std::optional<std:
   }
   return env;
 }
+
+// Process groups of running children, for KillAllRunning.
+std::mutex g_running_mu;
+std::set<pid_t> g_running;
 
 void KillGroup(pid_t pid) {
   // The child leads its own group: signal the group so grandchildren go too.
@@ -186,6 +192,10 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
     return result;
   }
   result.started = true;
+  {
+    std::lock_guard<std::mutex> lock(g_running_mu);
+    g_running.insert(pid);
+  }
 
   auto deadline = start + request.timeout;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
@@ -253,8 +263,17 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
       if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
     }
   }
+  {
+    std::lock_guard<std::mutex> lock(g_running_mu);
+    g_running.erase(pid);
+  }
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;
+}
+
+void RealProcessRunner::KillAllRunning() {
+  std::lock_guard<std::mutex> lock(g_running_mu);
+  for (pid_t pid : g_running) kill(-pid, SIGKILL);
 }
 
 }  // namespace infinity_sync

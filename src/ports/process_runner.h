@@ -49,6 +49,9 @@ class RealProcessRunner : public ProcessRunner {
  public:
   ProcessResult Run(const ProcessRequest& request) override;
   bool Exists(const std::string& program) override;
+  // Kills the process groups of every program still running under any
+  // RealProcessRunner (on Ctrl-C / SIGTERM, so nothing outlives the program).
+  static void KillAllRunning();
 };
 
 // The last `max_lines` non-empty lines of `text`, joined with " | ".

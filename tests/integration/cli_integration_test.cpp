@@ -258,5 +258,30 @@ TEST_F(CliTest, KilledRunLeavesThePreviousFileIntact) {
   EXPECT_EQ(RunProgram({"run", "--only", "git", "--config", cfg}, home.str(), env).code(), 0);
 }
 
+TEST_F(CliTest, InterruptStopsTheRunAndItsChildren) {
+  GitWorld world;
+  auto genv = GitWorld::Env();
+  MustRun({"git", "config", "protocol.ext.allow", "always"}, world.work(), genv);
+  MustRun({"git", "remote", "set-url", "origin", "ext::sh -c sleep% 43"}, world.work(), genv);
+  std::string cfg = WriteConfig(
+      home / "c.yaml", "git: { repo: " + world.work() + " }\nstatus_file: " + status_path + "\n");
+  std::vector<std::string> args = {ProgramPath(), "run", "--only", "git", "--config", cfg};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  std::this_thread::sleep_for(500ms);
+  auto start = std::chrono::steady_clock::now();
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_NE(testing::Run({"pgrep", "-f", "sleep 43"}).exit_code, 0) << "the fetch outlived Ctrl-C";
+}
+
 }  // namespace
 }  // namespace infinity_sync
