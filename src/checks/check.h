@@ -15,6 +15,8 @@
 
 namespace infinity_sync {
 
+class GoogleTokenSource;
+
 // The outside world as checks see it. Built once in main (or by a test).
 struct Ports {
   ProcessRunner& process;
@@ -22,6 +24,9 @@ struct Ports {
   FileSystem& fs;
   Clock& clock;
   EnvLookup env;
+  // Google tokens shared by the checks of a run (auth and gcp ask once);
+  // null: each check fetches its own.
+  GoogleTokenSource* google_tokens = nullptr;
 };
 
 // What a check gets to work with. Read-only; one per check run.

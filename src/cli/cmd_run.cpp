@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "checks/check.h"
+#include "cloud/google_credentials.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "cli/progress.h"
@@ -53,7 +54,8 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   RealProcessRunner process;
   CurlHttpClient http;
   RealClock clock;
-  Ports ports{process, http, fs, clock, ProcessEnv()};
+  GoogleTokenSource google_tokens;
+  Ports ports{process, http, fs, clock, ProcessEnv(), &google_tokens};
 
   bool out_tty = isatty(STDOUT_FILENO) == 1;
   bool err_tty = isatty(STDERR_FILENO) == 1;

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "ports/http_client.h"
+
+namespace infinity_sync {
+
+// One condition of a Cloud Run v2 resource.
+struct CloudRunCondition {
+  std::string type;   // "Ready", "RoutesReady", "ConfigurationsReady", ...
+  std::string state;  // CONDITION_SUCCEEDED | CONDITION_FAILED | CONDITION_RECONCILING | ...
+  std::string reason;
+  std::string message;
+};
+
+// One traffic target (desired `traffic` or actual `trafficStatuses`).
+struct CloudRunTraffic {
+  std::string type;      // TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST | ..._REVISION
+  std::string revision;  // short name; empty for LATEST
+  int percent = 0;       // omitted = 0
+  std::string tag;
+};
+
+// The fields of a v2 Service (projects.locations.services) the gcp check reads.
+// int64 fields arrive as JSON strings; absent fields are at their default.
+struct CloudRunService {
+  std::string name;  // projects/P/locations/L/services/S
+  std::string uri;
+  std::int64_t generation = 0;
+  std::int64_t observed_generation = 0;
+  bool reconciling = false;
+  CloudRunCondition terminal;
+  std::vector<CloudRunCondition> conditions;
+  std::string latest_ready_revision;    // full resource name
+  std::string latest_created_revision;  // full resource name
+  std::vector<std::string> images;      // template.containers[].image
+  std::map<std::string, std::string> labels, annotations;
+  std::map<std::string, std::string> template_labels, template_annotations;
+  std::vector<CloudRunTraffic> traffic;           // desired
+  std::vector<CloudRunTraffic> traffic_statuses;  // actual
+};
+
+// Parses a v2 Service document (pure). Errors name the field that has the wrong type.
+Result<CloudRunService> ParseCloudRunService(const std::string& json_text);
+
+// What a parsed Service means for the gcp check (pure).
+struct CloudRunAssessment {
+  bool ready = false;           // not reconciling, Ready succeeded, observed == generation
+  bool rollout_failed = false;  // the latest revision failed to roll out
+  bool in_progress = false;     // neither ready nor failed: still rolling out
+  std::string failure;          // why it failed / what it waits for, one line
+  std::string deployed_commit;  // the commit label's value, if any
+  std::string commit_source;    // "service label", "template annotation", ...
+  std::string traffic_split;    // "90% s-00002-abc, 10% s-00003-def"; empty when 100% latest
+};
+CloudRunAssessment AssessCloudRunService(const CloudRunService& service,
+                                         const std::string& commit_label);
+
+// Whether a commit label names `head`: equal, or one a prefix of the other with
+// at least 7 characters (a short SHA in the label).
+bool CommitsMatch(const std::string& deployed, const std::string& head);
+
+// "s-00003-abc" from "projects/P/locations/L/revisions/s-00003-abc".
+std::string ShortRevision(const std::string& name);
+
+// The message of a google.rpc.Status error body, "PERMISSION_DENIED: Permission
+// 'run.services.get' denied ..." (pure); empty when the body is not one.
+std::string ParseGoogleRpcError(const std::string& body);
+
+// One GET of a Service.
+struct CloudRunFetch {
+  HttpResponse response;
+  std::string url;
+};
+
+// GET {api_url}/v2/projects/{project}/locations/{region}/services/{service} with
+// the bearer token (never logged). Thread-safe.
+CloudRunFetch GetCloudRunService(HttpClient& http, const std::string& api_url,
+                                 const std::string& project, const std::string& region,
+                                 const std::string& service, const std::string& token,
+                                 const std::string& ca_file, std::chrono::milliseconds timeout);
+
+}  // namespace infinity_sync

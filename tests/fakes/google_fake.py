@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Loopback stand-in for Google's endpoints, speaking their wire protocols.
+
+One HTTP server plays:
+  POST /token                       OAuth 2.0 token endpoint: the jwt-bearer grant
+                                    (the assertion's RS256 signature is verified with
+                                    `openssl dgst -sha256 -verify` and the public key;
+                                    a bad one gets 400 invalid_grant) and the
+                                    refresh_token grant.
+  GET  /computeMetadata/v1/...      the GCE metadata server (403 without
+                                    "Metadata-Flavor: Google").
+  GET  /v2/projects/.../services/S  the Cloud Run Admin API v2 (401 without a
+                                    Bearer token this server issued or was told
+                                    to accept).
+
+Config (JSON file):
+  {"public_key": "/path/pub.pem", "client_email": "...", "kid": "...",
+   "refresh": {"client_id": "...", "client_secret": "...", "refresh_token": "..."},
+   "accept_tokens": ["..."],
+   "metadata": {"token": "...", "project": "...", "email": "..."},   # optional
+   "services": {"/v2/projects/p/locations/r/services/s":
+                {"status": 200, "body_file": "/path/doc.json", "delay_ms": 0}}}
+
+Usage: google_fake.py CONFIG LOG. Prints "READY <port>" once it accepts
+connections; every request is appended to LOG as one JSON line.
+"""
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+config_path, log_path = sys.argv[1], sys.argv[2]
+with open(config_path) as f:
+    config = json.load(f)
+issued = set(config.get("accept_tokens", []))
+lock = threading.Lock()
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def verify_rs256(signing_input, signature):
+    with tempfile.TemporaryDirectory() as d:
+        data, sig = os.path.join(d, "data"), os.path.join(d, "sig")
+        with open(data, "wb") as f:
+            f.write(signing_input)
+        with open(sig, "wb") as f:
+            f.write(signature)
+        res = subprocess.run(["openssl", "dgst", "-sha256", "-verify", config["public_key"],
+                              "-signature", sig, data], capture_output=True)
+        return res.returncode == 0
+
+
+def check_assertion(assertion, audience):
+    """None when the assertion is good, else Google's error_description."""
+    parts = assertion.split(".")
+    if len(parts) != 3:
+        return "Invalid JWT: Token must be a short-lived token and in a reasonable timeframe"
+    try:
+        header = json.loads(b64url_decode(parts[0]))
+        claims = json.loads(b64url_decode(parts[1]))
+        signature = b64url_decode(parts[2])
+    except Exception:
+        return "Invalid JWT: not base64url JSON"
+    if header.get("alg") != "RS256" or header.get("typ") != "JWT":
+        return "Invalid JWT: header must be alg RS256, typ JWT"
+    if config.get("kid") and header.get("kid") != config["kid"]:
+        return "Invalid JWT Signature."
+    if claims.get("iss") != config.get("client_email"):
+        return "Invalid JWT: iss is not the service account"
+    if claims.get("aud") != audience:
+        return "Invalid JWT: audience is not the token endpoint"
+    if "https://www.googleapis.com/auth/cloud-platform" not in str(claims.get("scope", "")).split():
+        return "Invalid JWT: no cloud-platform scope"
+    iat, exp = claims.get("iat"), claims.get("exp")
+    if not isinstance(iat, int) or not isinstance(exp, int) or exp - iat != 3600 \
+            or abs(iat - time.time()) > 300:
+        return "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim."
+    if not verify_rs256((parts[0] + "." + parts[1]).encode(), signature):
+        return "Invalid JWT Signature."
+    return None
+
+
+def new_token():
+    token = "ya29.fake-" + secrets.token_hex(24)
+    with lock:
+        issued.add(token)
+    return token
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def answer(self, status, body, content_type="application/json", headers=None):
+        raw = (body if isinstance(body, str) else json.dumps(body)).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def handle_any(self):
+        path = self.path.partition("?")[0]
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        with lock:
+            with open(log_path, "a") as f:
+                f.write(json.dumps({"method": self.command, "path": path, "body": body,
+                                    "headers": dict(self.headers.items())}) + "\n")
+        if path == "/token" and self.command == "POST":
+            return self.token(parse_qs(body))
+        if path.startswith("/computeMetadata/v1/"):
+            return self.metadata(path[len("/computeMetadata/v1/"):])
+        if path.startswith("/v2/"):
+            return self.cloud_run(path)
+        self.answer(404, {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}})
+
+    def token(self, form):
+        grant = form.get("grant_type", [""])[0]
+        if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            audience = "http://127.0.0.1:%d/token" % self.server.server_address[1]
+            problem = check_assertion(form.get("assertion", [""])[0], audience)
+            if problem:
+                return self.answer(400, {"error": "invalid_grant", "error_description": problem})
+        elif grant == "refresh_token":
+            want = config.get("refresh") or {}
+            if form.get("client_id", [""])[0] != want.get("client_id") or \
+                    form.get("client_secret", [""])[0] != want.get("client_secret"):
+                return self.answer(401, {"error": "invalid_client",
+                                         "error_description": "The OAuth client was not found."})
+            if form.get("refresh_token", [""])[0] != want.get("refresh_token"):
+                return self.answer(400, {"error": "invalid_grant",
+                                         "error_description": "Token has been expired or revoked."})
+        else:
+            return self.answer(400, {"error": "unsupported_grant_type",
+                                     "error_description": "Invalid grant_type: " + grant})
+        self.answer(200, {"access_token": new_token(), "expires_in": 3599,
+                          "scope": "https://www.googleapis.com/auth/cloud-platform",
+                          "token_type": "Bearer"})
+
+    def metadata(self, what):
+        md = config.get("metadata")
+        if md is None:
+            return self.answer(404, "Not Found", "text/html")
+        if self.headers.get("Metadata-Flavor") != "Google":
+            return self.answer(403, "Missing required header: Metadata-Flavor", "text/html")
+        flavor = {"Metadata-Flavor": "Google"}
+        if what == "instance/service-accounts/default/token":
+            with lock:
+                issued.add(md["token"])
+            return self.answer(200, {"access_token": md["token"], "expires_in": 3599,
+                                     "token_type": "Bearer"}, headers=flavor)
+        if what == "instance/service-accounts/default/email" and md.get("email"):
+            return self.answer(200, md["email"], "application/text", flavor)
+        if what == "project/project-id" and md.get("project"):
+            return self.answer(200, md["project"], "application/text", flavor)
+        self.answer(404, "Not Found", "text/html", flavor)
+
+    def cloud_run(self, path):
+        auth = self.headers.get("Authorization", "")
+        with lock:
+            good = auth.startswith("Bearer ") and auth[len("Bearer "):] in issued
+        if not good:
+            return self.answer(401, {"error": {
+                "code": 401, "status": "UNAUTHENTICATED",
+                "message": "Request had invalid authentication credentials. Expected OAuth 2 "
+                           "access token, login cookie or other valid authentication credential."}})
+        svc = config.get("services", {}).get(path)
+        if svc is None:
+            name = path.rsplit("/", 1)[-1]
+            return self.answer(404, {"error": {
+                "code": 404, "status": "NOT_FOUND",
+                "message": "Resource '%s' of kind 'SERVICE' does not exist." % name}})
+        if svc.get("delay_ms"):
+            time.sleep(svc["delay_ms"] / 1000.0)
+        with open(svc["body_file"]) as f:
+            text = f.read()
+        self.answer(svc.get("status", 200), text)
+
+    do_GET = do_POST = do_HEAD = handle_any
+
+
+ThreadingHTTPServer.daemon_threads = True
+server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("GOOGLE_FAKE_PORT", "0"))), Handler)
+print("READY %d" % server.server_address[1], flush=True)
+server.serve_forever()

@@ -1,0 +1,160 @@
+#include "lib/google_world.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+extern char** environ;
+
+namespace infinity_sync::testing {
+
+namespace fs = std::filesystem;
+
+GoogleFake::GoogleFake(const nlohmann::json& config) {
+  std::string config_path = dir_ / "config.json";
+  std::string ready_path = dir_ / "ready";
+  WriteFile(config_path, config.dump());
+  WriteFile(dir_ / "requests.log", "");
+  std::string script = std::string(INFINITY_SYNC_FIXTURES) + "/../fakes/google_fake.py";
+  std::vector<std::string> args = {PythonPath(), script, config_path, dir_ / "requests.log"};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, ready_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    ADD_FAILURE() << "cannot start google_fake.py";
+    return;
+  }
+  pid_ = pid;
+  for (int i = 0; i < 500; ++i) {
+    std::string ready = ReadFile(ready_path);
+    if (ready.rfind("READY ", 0) == 0 && ready.find('\n') != std::string::npos) {
+      port_ = std::stoi(ready.substr(6));
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ADD_FAILURE() << "google_fake.py did not start";
+}
+
+GoogleFake::~GoogleFake() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int status;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+std::vector<nlohmann::json> GoogleFake::Requests() const {
+  std::vector<nlohmann::json> out;
+  std::stringstream ss(ReadFile(dir_ / "requests.log"));
+  std::string line;
+  while (std::getline(ss, line)) {
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+int GoogleFake::Count(const std::string& path_prefix) const {
+  int n = 0;
+  for (const auto& r : Requests()) {
+    n += r["path"].get<std::string>().rfind(path_prefix, 0) == 0 ? 1 : 0;
+  }
+  return n;
+}
+
+nlohmann::json FakeConfig(const nlohmann::json& services) {
+  return {{"public_key", FixturePath("google/test_sa_key.pub.pem")},
+          {"client_email", kTestSaEmail},
+          {"kid", kTestSaKid},
+          {"services", services}};
+}
+
+void WriteServiceAccountFile(const std::string& path, const std::string& token_uri,
+                             const std::string& project_id, const std::string& key_fixture) {
+  nlohmann::json sa = {{"type", "service_account"},
+                       {"project_id", project_id},
+                       {"private_key_id", kTestSaKid},
+                       {"private_key", ReadFile(FixturePath(key_fixture))},
+                       {"client_email", kTestSaEmail},
+                       {"client_id", "100000000000000000001"},
+                       {"auth_uri", "https://accounts.google.com/o/oauth2/auth"},
+                       {"token_uri", token_uri},
+                       {"universe_domain", "googleapis.com"}};
+  if (project_id.empty()) sa.erase("project_id");
+  WriteFile(path, sa.dump(2));
+}
+
+void WriteServiceDoc(const std::string& path, const std::string& fixture,
+                     const std::string& commit) {
+  std::string text = ReadFile(FixturePath("cloud_run/" + fixture));
+  for (auto at = text.find(kFixtureCommit); at != std::string::npos;
+       at = text.find(kFixtureCommit, at + commit.size())) {
+    text.replace(at, std::string(kFixtureCommit).size(), commit);
+  }
+  WriteFile(path, text);
+}
+
+std::string ServicePath(const std::string& project, const std::string& region,
+                        const std::string& service) {
+  return "/v2/projects/" + project + "/locations/" + region + "/services/" + service;
+}
+
+GcpWorld::GcpWorld(bool with_gcloud) {
+  fs::create_directories(dir / "home");
+  fs::create_directories(dir / "gcloud-config");
+  fs::create_directories(dir / "bin");
+  fs::create_symlink("/usr/bin/git", dir / "bin/git");
+  std::string path = dir / "bin";
+  if (with_gcloud) path += ":/usr/local/bin:/usr/bin:/bin";
+  env = {{"HOME", dir / "home"},
+         {"CLOUDSDK_CONFIG", dir / "gcloud-config"},
+         {"GCE_METADATA_ROOT", "127.0.0.1:1"},
+         {"GCE_METADATA_HOST", std::nullopt},
+         {"GCE_METADATA_IP", std::nullopt},
+         {"GOOGLE_APPLICATION_CREDENTIALS", std::nullopt},
+         {"GOOGLE_OAUTH_ACCESS_TOKEN", std::nullopt},
+         {"CLOUDSDK_CORE_PROJECT", std::nullopt},
+         {"GOOGLE_CLOUD_PROJECT", std::nullopt},
+         {"GCLOUD_PROJECT", std::nullopt},
+         {"CLOUDSDK_CORE_ACCOUNT", std::nullopt},
+         {"CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", std::nullopt},
+         {"GH_TOKEN", std::nullopt},
+         {"GITHUB_TOKEN", std::nullopt},
+         {"GH_ENTERPRISE_TOKEN", std::nullopt},
+         {"GIT_CONFIG_NOSYSTEM", "1"},
+         {"NO_COLOR", "1"},
+         {"PATH", path}};
+}
+
+void GcpWorld::WriteConfig(const std::string& gcp_yaml, const std::string& extra) const {
+  WriteFile(config_path(), "project: web\nstatus_file: " + status_path() +
+                               "\ntimeout: 10s\ngit:\n  repo: " + git.work() +
+                               "\n  fetch: false\ngcp:\n" + gcp_yaml + "\n" + extra);
+}
+
+ProcessResult GcpWorld::Run(const std::vector<std::string>& args, nlohmann::json* doc) const {
+  std::vector<std::string> argv = {ProgramPath(), "run"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--json", "--config", config_path()});
+  ProcessResult res = testing::Run(argv, git.work(), env, std::chrono::milliseconds(60'000));
+  *doc = nlohmann::json::parse(res.out, nullptr, false);
+  EXPECT_FALSE(doc->is_discarded()) << "stdout is not JSON: " << res.out << "\nstderr: " << res.err;
+  return res;
+}
+
+}  // namespace infinity_sync::testing

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/git_world.h"
+#include "lib/test_support.h"
+
+namespace infinity_sync::testing {
+
+// The loopback Google stand-in (tests/fakes/google_fake.py): token endpoint,
+// metadata server and Cloud Run v2, from a JSON config (see the script).
+class GoogleFake {
+ public:
+  explicit GoogleFake(const nlohmann::json& config);
+  ~GoogleFake();
+  GoogleFake(const GoogleFake&) = delete;
+  GoogleFake& operator=(const GoogleFake&) = delete;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string token_uri() const { return url() + "/token"; }
+  // Requests so far: {method, path, body, headers}.
+  std::vector<nlohmann::json> Requests() const;
+  int Count(const std::string& path_prefix) const;
+
+ private:
+  TempDir dir_;
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+// The fixture service account ("sa@demo-project.iam.gserviceaccount.com", kid "k1").
+inline constexpr const char* kTestSaEmail = "sa@demo-project.iam.gserviceaccount.com";
+inline constexpr const char* kTestSaKid = "k1";
+// The commit the saved Service documents carry in their commit-sha label.
+inline constexpr const char* kFixtureCommit = "3f9a2c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
+
+// A fake config that verifies the fixture service account and knows `services`
+// ({api path: {status, body_file}}).
+nlohmann::json FakeConfig(const nlohmann::json& services = nlohmann::json::object());
+
+// Writes a service-account credentials file signed with `key_fixture`
+// (tests/fixtures/google/...) and pointing at `token_uri`.
+void WriteServiceAccountFile(const std::string& path, const std::string& token_uri,
+                             const std::string& project_id = "demo-project",
+                             const std::string& key_fixture = "google/test_sa_key.pem");
+
+// A saved Service document with its commit label set to `commit`, written to `path`.
+void WriteServiceDoc(const std::string& path, const std::string& fixture,
+                     const std::string& commit);
+
+// "/v2/projects/P/locations/R/services/S".
+std::string ServicePath(const std::string& project = "demo-project",
+                        const std::string& region = "us-central1",
+                        const std::string& service = "web");
+
+// A git world plus a sealed environment: HOME and CLOUDSDK_CONFIG are empty
+// temp folders, no Google/GitHub variables, the metadata server refused, and
+// PATH holds only git (and gcloud's folder when `with_gcloud`).
+class GcpWorld {
+ public:
+  explicit GcpWorld(bool with_gcloud = false);
+  GitWorld git;
+  TempDir dir;
+  std::map<std::string, std::optional<std::string>> env;
+  std::string config_path() const { return dir / "infinity-sync.yaml"; }
+  std::string status_path() const { return dir / "status.json"; }
+  // Writes the config: git repo = the work clone, no fetch, and `gcp_yaml`
+  // (lines under "gcp:", already indented by two spaces) plus `extra` at top level.
+  void WriteConfig(const std::string& gcp_yaml, const std::string& extra = "") const;
+  // Runs the program with `args` + --json --config; parses stdout.
+  ProcessResult Run(const std::vector<std::string>& args, nlohmann::json* doc) const;
+};
+
+}  // namespace infinity_sync::testing
