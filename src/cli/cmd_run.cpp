@@ -58,8 +58,9 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
 
   RealProcessRunner process;
   CurlHttpClient http;
+  CaresDnsResolver dns;
   RealClock clock;
-  Ports ports{process, http, fs, clock, ProcessEnv()};
+  Ports ports{process, http, dns, fs, clock, ProcessEnv()};
 
   bool out_tty = isatty(STDOUT_FILENO) == 1;
   bool err_tty = isatty(STDERR_FILENO) == 1;
