@@ -156,6 +156,18 @@ TEST_F(HttpProbeIntegration, DnsFailureIsTheShortError) {
   EXPECT_EQ(r.error, "dns: NXDOMAIN");
 }
 
+TEST_F(HttpProbeIntegration, PinsIpv6Addresses) {
+  // v6.test exists only in this dnsmasq, as ::1, where nothing listens: the
+  // connection is refused at [::1] rather than the name failing to resolve.
+  Dnsmasq dns({"--address=/v6.test/::1"});
+  ProbeRequest req;
+  req.url = "https://v6.test:" + std::to_string(FreePort()) + "/";
+  req.dns_servers = {dns.server()};
+  ProbeResult r = HttpProbe(http_, dns_).Probe(req);
+  EXPECT_EQ(r.addresses, std::vector<std::string>{"::1"});
+  EXPECT_EQ(r.error, "connect: refused") << r.error_detail;
+}
+
 TEST_F(HttpProbeIntegration, HeadForHeartbeats) {
   auto server = Serve(503);
   ProbeRequest req;
