@@ -133,8 +133,13 @@ CheckResult InterpretCloudflare(const CloudflareFindings& f, bool expect_proxied
     }
   }
 
-  std::string ray_text =
-      ray ? "cf-ray " + p.cf_ray : (p.cf_ray.empty() ? "no cf-ray header" : "cf-ray " + p.cf_ray);
+  std::string ray_text = "no cf-ray header";
+  if (ray) {
+    ray_text = "cf-ray " + p.cf_ray;
+    r.data["cfColo"] = ray->colo;
+  } else if (!p.cf_ray.empty()) {
+    ray_text = "cf-ray " + p.cf_ray + " not in Cloudflare's form";
+  }
   if (f.proxied) {
     r.Ok("Proxied by Cloudflare: yes (" + ray_text + ")");
   } else {

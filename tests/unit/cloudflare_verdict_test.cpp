@@ -103,6 +103,7 @@ TEST(CloudflareVerdictTest, ProxiedAnd200IsReachable) {
   EXPECT_TRUE(HasNote(r, NoteLevel::kInfo, "Certificate expires in 80 days"));
   EXPECT_EQ(r.data["httpStatus"], 200);
   EXPECT_EQ(r.data["cfRay"], "8C5A7F1E9D3B2A41-fra");
+  EXPECT_EQ(r.data["cfColo"], "FRA");
   EXPECT_EQ(r.data["certDaysLeft"], 80);
   EXPECT_EQ(r.data["proxied"], true);
   EXPECT_DOUBLE_EQ(r.data["timingsMs"]["dns"].get<double>(), 2.0);
