@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,8 +13,6 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-
-extern char** environ;
 
 namespace infinity_sync::testing {
 namespace {
@@ -77,17 +75,22 @@ Dnsmasq::Dnsmasq(const std::vector<std::string>& extra, const std::string& liste
   if (local_test) args.push_back("--local=/test/");
   args.insert(args.end(), extra.begin(), extra.end());
   std::string log = dir_ / "stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start /usr/sbin/dnsmasq (install dnsmasq-base)";
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    // Dies with the test even when the test is killed before its teardown.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) dup2(fd, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  if (pid < 0) {
+    ADD_FAILURE() << "cannot start /usr/sbin/dnsmasq";
     return;
   }
   pid_ = pid;
