@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/env_expand.h"
+#include "ports/dns_resolver.h"
 #include "ports/file_system.h"
 #include "ports/http_client.h"
 #include "ports/process_runner.h"
@@ -21,6 +22,7 @@ class GoogleTokenSource;
 struct Ports {
   ProcessRunner& process;
   HttpClient& http;
+  DnsResolver& dns;
   FileSystem& fs;
   Clock& clock;
   EnvLookup env;

@@ -53,9 +53,10 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   RealFileSystem fs;
   RealProcessRunner process;
   CurlHttpClient http;
+  CaresDnsResolver dns;
   RealClock clock;
   GoogleTokenSource google_tokens;
-  Ports ports{process, http, fs, clock, ProcessEnv(), &google_tokens};
+  Ports ports{process, http, dns, fs, clock, ProcessEnv(), &google_tokens};
 
   bool out_tty = isatty(STDOUT_FILENO) == 1;
   bool err_tty = isatty(STDERR_FILENO) == 1;

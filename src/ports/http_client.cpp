@@ -154,6 +154,9 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
     response.answered = status > 0;
   } else {
     response.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+    long os_errno = 0;
+    curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+    response.os_errno = static_cast<int>(os_errno);
     if (sink.overflow) {
       response.error = "answer larger than " + std::to_string(request.max_body >> 20) + " MB";
     } else {

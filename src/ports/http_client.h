@@ -41,6 +41,7 @@ struct HttpResponse {
   std::string body;
   std::string error;   // transport failure, one line ("Could not connect: Connection refused")
   int error_code = 0;  // libcurl's CURLcode, 0 on success
+  int os_errno = 0;    // errno of the failed connect (ECONNREFUSED, ...), 0 if none
   bool timed_out = false;
   HttpTimings timings;
   std::string remote_ip;

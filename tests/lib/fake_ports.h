@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "checks/check.h"
+#include "ports/dns_resolver.h"
 
 namespace infinity_sync::testing {
 
@@ -66,6 +67,32 @@ class FakeHttpClient : public HttpClient {
   std::vector<HttpRequest> requests_;
 };
 
+// Answers every question with `answer` (by default: NXDOMAIN); records them.
+class FakeDnsResolver : public DnsResolver {
+ public:
+  std::function<DnsResult(const DnsQuery&)> answer = [](const DnsQuery&) {
+    DnsResult r;
+    r.a.outcome = DnsOutcome::kNxDomain;
+    r.aaaa.outcome = DnsOutcome::kNxDomain;
+    return r;
+  };
+  DnsResult Resolve(const DnsQuery& query) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queries_.push_back(query);
+    }
+    return answer(query);
+  }
+  std::vector<DnsQuery> queries() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return queries_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<DnsQuery> queries_;
+};
+
 // The real clock unless `wall` is set (then Now() returns it).
 class FakeClock : public Clock {
  public:
@@ -82,10 +109,11 @@ class FakeClock : public Clock {
 struct FakeWorld {
   FakeProcessRunner process;
   FakeHttpClient http;
+  FakeDnsResolver dns;
   RealFileSystem fs;
   FakeClock clock;
   std::map<std::string, std::string> env;
-  Ports ports{process, http, fs, clock,
+  Ports ports{process, http, dns, fs, clock,
               [this](const std::string& name) -> std::optional<std::string> {
                 auto it = env.find(name);
                 if (it == env.end()) return std::nullopt;

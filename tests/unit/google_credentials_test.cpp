@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/fake_ports.h"
+
 #include "lib/test_support.h"
 
 namespace infinity_sync {
@@ -113,7 +115,8 @@ TEST(GoogleTokenSource, OneFetchForConcurrentCallersUntilShortlyBeforeExpiry) {
   RealFileSystem fs;
   ManualClock clock;
   std::map<std::string, std::string> vars = {{"GOOGLE_APPLICATION_CREDENTIALS", dir / "adc.json"}};
-  Ports ports{process, http, fs, clock, [&](const std::string& name) -> std::optional<std::string> {
+  testing::FakeDnsResolver dns;
+  Ports ports{process, http, dns, fs, clock, [&](const std::string& name) -> std::optional<std::string> {
                 auto it = vars.find(name);
                 return it == vars.end() ? std::nullopt : std::optional(it->second);
               }};

@@ -1,0 +1,333 @@
+#include "ports/dns_resolver.h"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+namespace infinity_sync {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+DnsOutcome OutcomeOf(int status) {
+  switch (status) {
+    case ARES_SUCCESS:
+      return DnsOutcome::kOk;
+    case ARES_ENODATA:
+      return DnsOutcome::kNoData;
+    case ARES_ENOTFOUND:
+      return DnsOutcome::kNxDomain;
+    case ARES_ESERVFAIL:
+      return DnsOutcome::kServFail;
+    case ARES_EREFUSED:
+      return DnsOutcome::kRefused;
+    case ARES_ETIMEOUT:
+    case ARES_ECANCELLED:  // our own deadline
+    case ARES_EDESTRUCTION:
+      return DnsOutcome::kTimeout;
+    case ARES_ECONNREFUSED:
+      return DnsOutcome::kUnreachable;
+    case ARES_EBADNAME:
+      return DnsOutcome::kBadName;
+    default:
+      return DnsOutcome::kOtherError;
+  }
+}
+
+// One pending question (A or AAAA); the callback fills it.
+struct Pending {
+  DnsAnswer* answer;
+  bool v6;
+  bool done = false;
+};
+
+void OnAnswer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+  auto* p = static_cast<Pending*>(arg);
+  p->done = true;
+  if (status != ARES_SUCCESS) {
+    p->answer->outcome = OutcomeOf(status);
+    p->answer->message = ares_strerror(status);
+    return;
+  }
+  char text[INET6_ADDRSTRLEN] = {};
+  constexpr int kMax = 64;
+  int count = kMax;
+  int rc;
+  if (p->v6) {
+    ares_addr6ttl addrs[kMax];
+    rc = ares_parse_aaaa_reply(abuf, alen, nullptr, addrs, &count);
+    for (int i = 0; rc == ARES_SUCCESS && i < count; ++i) {
+      inet_ntop(AF_INET6, &addrs[i].ip6addr, text, sizeof text);
+      p->answer->addresses.emplace_back(text);
+    }
+  } else {
+    ares_addrttl addrs[kMax];
+    rc = ares_parse_a_reply(abuf, alen, nullptr, addrs, &count);
+    for (int i = 0; rc == ARES_SUCCESS && i < count; ++i) {
+      inet_ntop(AF_INET, &addrs[i].ipaddr, text, sizeof text);
+      p->answer->addresses.emplace_back(text);
+    }
+  }
+  if (rc != ARES_SUCCESS) {
+    p->answer->outcome = OutcomeOf(rc);
+    p->answer->message = ares_strerror(rc);
+  } else {
+    p->answer->outcome = p->answer->addresses.empty() ? DnsOutcome::kNoData : DnsOutcome::kOk;
+  }
+}
+
+// Rank of a failure when two answers disagree: the higher explains more.
+int Weight(DnsOutcome o) {
+  switch (o) {
+    case DnsOutcome::kOk:
+      return 9;
+    case DnsOutcome::kNxDomain:
+      return 8;
+    case DnsOutcome::kBadName:
+      return 7;
+    case DnsOutcome::kServFail:
+      return 6;
+    case DnsOutcome::kRefused:
+      return 5;
+    case DnsOutcome::kTimeout:
+      return 4;
+    case DnsOutcome::kUnreachable:
+      return 3;
+    case DnsOutcome::kOtherError:
+      return 2;
+    case DnsOutcome::kNoData:
+      return 1;
+  }
+  return 0;
+}
+
+// Runs the channel until both questions are answered or the deadline passes.
+void Drive(ares_channel channel, Clock::time_point deadline, const Pending& a, const Pending& b) {
+  while (!(a.done && b.done)) {
+    auto now = Clock::now();
+    if (now >= deadline) {
+      ares_cancel(channel);  // the callbacks run now, with ARES_ECANCELLED
+      return;
+    }
+    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+    int bits = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
+    pollfd fds[ARES_GETSOCK_MAXNUM];
+    int n = 0;
+    for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+      short events = 0;
+      if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
+      if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
+      if (events == 0) continue;
+      fds[n++] = pollfd{socks[i], events, 0};
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    timeval max{static_cast<time_t>(left.count() / 1000),
+                static_cast<suseconds_t>((left.count() % 1000) * 1000)};
+    timeval tv{};
+    timeval* next = ares_timeout(channel, &max, &tv);
+    int wait_ms = static_cast<int>(next->tv_sec * 1000 + (next->tv_usec + 999) / 1000);
+    int ready = poll(fds, static_cast<nfds_t>(n), std::max(wait_ms, 1));
+    if (ready <= 0) {
+      ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
+      continue;
+    }
+    for (int i = 0; i < n; ++i) {
+      ares_socket_t r =
+          (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd : ARES_SOCKET_BAD;
+      ares_socket_t w = (fds[i].revents & POLLOUT) ? fds[i].fd : ARES_SOCKET_BAD;
+      if (r != ARES_SOCKET_BAD || w != ARES_SOCKET_BAD) ares_process_fd(channel, r, w);
+    }
+  }
+}
+
+// Asks A and AAAA once through `servers` (empty: the system resolver). Returns
+// why the question could not be asked, or "" once the answers are in `result`.
+std::string AskOnce(const std::string& name, std::vector<ares_addr_port_node>& servers,
+                    std::chrono::milliseconds budget, Clock::time_point deadline,
+                    DnsResult* result) {
+  // Two tries per server, each twice as long as the one before (c-ares'
+  // backoff): t + 2t fits the budget.
+  ares_options options{};
+  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS;
+  options.timeout = static_cast<int>(std::max<long>(50, budget.count() / 3));
+  options.tries = 2;
+  options.flags = ARES_FLAG_NOCHECKRESP;
+  ares_channel channel = nullptr;
+  int rc = ares_init_options(&channel, &options, mask);
+  if (rc != ARES_SUCCESS) return std::string("cannot start the resolver: ") + ares_strerror(rc);
+  if (!servers.empty()) {
+    rc = ares_set_servers_ports(channel, servers.data());
+    if (rc != ARES_SUCCESS) {
+      ares_destroy(channel);
+      return std::string("cannot use the DNS servers: ") + ares_strerror(rc);
+    }
+  }
+  Pending a{&result->a, false};
+  Pending aaaa{&result->aaaa, true};
+  ares_query(channel, name.c_str(), 1 /* C_IN */, 1 /* T_A */, OnAnswer, &a);
+  ares_query(channel, name.c_str(), 1 /* C_IN */, 28 /* T_AAAA */, OnAnswer, &aaaa);
+  Drive(channel, deadline, a, aaaa);
+  ares_destroy(channel);  // answers any question still open (ARES_EDESTRUCTION)
+  return "";
+}
+
+}  // namespace
+
+std::string ToString(DnsOutcome outcome) {
+  switch (outcome) {
+    case DnsOutcome::kOk:
+      return "ok";
+    case DnsOutcome::kNoData:
+      return "no records";
+    case DnsOutcome::kNxDomain:
+      return "NXDOMAIN";
+    case DnsOutcome::kServFail:
+      return "SERVFAIL";
+    case DnsOutcome::kRefused:
+      return "REFUSED";
+    case DnsOutcome::kTimeout:
+      return "timeout";
+    case DnsOutcome::kUnreachable:
+      return "server unreachable";
+    case DnsOutcome::kBadName:
+      return "bad name";
+    case DnsOutcome::kOtherError:
+      return "error";
+  }
+  return "error";
+}
+
+std::vector<std::string> DnsResult::Addresses() const {
+  std::vector<std::string> all = a.addresses;
+  all.insert(all.end(), aaaa.addresses.begin(), aaaa.addresses.end());
+  return all;
+}
+
+DnsOutcome DnsResult::Outcome() const {
+  if (ok()) return DnsOutcome::kOk;
+  return Weight(a.outcome) >= Weight(aaaa.outcome) ? a.outcome : aaaa.outcome;
+}
+
+std::string DnsResult::Reason() const {
+  if (!error.empty()) return error;
+  DnsOutcome o = Outcome();
+  if (o == DnsOutcome::kNoData) return "no A or AAAA records";
+  if (o == DnsOutcome::kOtherError) {
+    const DnsAnswer& bad = a.outcome == DnsOutcome::kOtherError ? a : aaaa;
+    return "error: " + bad.message;
+  }
+  return ToString(o);
+}
+
+bool IsIpLiteral(const std::string& text) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+Result<DnsServer> ParseDnsServer(const std::string& text) {
+  DnsServer server;
+  std::string host = text;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos) return Error{"\"" + text + "\": missing ']'"};
+    host = text.substr(1, close - 1);
+    std::string rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return Error{"\"" + text + "\": expected ':PORT' after ']'"};
+      port = rest.substr(1);
+    }
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    host = text.substr(0, text.find(':'));
+    port = text.substr(text.find(':') + 1);
+  }
+  unsigned char buf[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, host.c_str(), buf) == 1) {
+    server.v6 = false;
+  } else if (inet_pton(AF_INET6, host.c_str(), buf) == 1) {
+    server.v6 = true;
+  } else {
+    return Error{"\"" + text + "\" is not an IP address (use IP, IP:PORT or [IPv6]:PORT)"};
+  }
+  server.address = host;
+  if (!text.empty() && text.front() == '[' && !server.v6) {
+    return Error{"\"" + text + "\": brackets are for IPv6 addresses"};
+  }
+  if (!port.empty() || (text.find(':') != std::string::npos && !server.v6)) {
+    bool digits =
+        !port.empty() && port.size() <= 5 &&
+        std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+    int value = digits ? std::stoi(port) : 0;
+    if (value < 1 || value > 65535) {
+      return Error{"\"" + text + "\": port \"" + port + "\" is not a number from 1 to 65535"};
+    }
+    server.port = value;
+  }
+  return server;
+}
+
+CaresDnsResolver::CaresDnsResolver() {
+  static std::once_flag once;
+  std::call_once(once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
+}
+
+DnsResult CaresDnsResolver::Resolve(const DnsQuery& query) {
+  auto start = Clock::now();
+  auto deadline = start + query.timeout;
+  DnsResult result;
+  auto finish = [&]() {
+    result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    return result;
+  };
+
+  // Validate every server first, so that a typo is named instead of ignored.
+  std::vector<ares_addr_port_node> nodes(query.servers.size());
+  for (std::size_t i = 0; i < query.servers.size(); ++i) {
+    auto parsed = ParseDnsServer(query.servers[i]);
+    if (!parsed) {
+      result.error = "bad DNS server " + parsed.error();
+      result.a.outcome = result.aaaa.outcome = DnsOutcome::kOtherError;
+      return finish();
+    }
+    ares_addr_port_node& node = nodes[i];
+    std::memset(&node, 0, sizeof node);
+    node.next = i + 1 < nodes.size() ? &nodes[i + 1] : nullptr;
+    node.family = parsed->v6 ? AF_INET6 : AF_INET;
+    inet_pton(node.family, parsed->address.c_str(),
+              parsed->v6 ? static_cast<void*>(&node.addr.addr6) : &node.addr.addr4);
+    node.udp_port = node.tcp_port = parsed->port;
+  }
+
+  // SERVFAIL and REFUSED come back as answers (NOCHECKRESP) so that they are
+  // told apart; the next configured server is then asked while time is left,
+  // as c-ares itself would have done.
+  std::size_t rounds = std::max<std::size_t>(1, nodes.size());
+  for (std::size_t first = 0; first < rounds; ++first) {
+    std::vector<ares_addr_port_node> order;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      order.push_back(nodes[(first + i) % nodes.size()]);
+    }
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      order[i].next = i + 1 < order.size() ? &order[i + 1] : nullptr;
+    }
+    result.a = DnsAnswer{};
+    result.aaaa = DnsAnswer{};
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    std::string failure = AskOnce(query.name, order, left, deadline, &result);
+    if (!failure.empty()) {
+      result.error = failure;
+      result.a.outcome = result.aaaa.outcome = DnsOutcome::kOtherError;
+      break;
+    }
+    DnsOutcome o = result.Outcome();
+    if (o != DnsOutcome::kServFail && o != DnsOutcome::kRefused) break;
+    if (Clock::now() >= deadline) break;
+  }
+  return finish();
+}
+
+}  // namespace infinity_sync
