@@ -197,9 +197,15 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(raw[: len(raw) // 2])
             self.wfile.flush()
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            self.connection.close()
+            if self.connection.family == socket.AF_INET:
+                # Linger 0: the close sends a TCP RST instead of a FIN.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            # Close the descriptor itself: the handler's file objects would
+            # otherwise keep the connection open.
+            os.close(self.connection.detach())
+            self.close_connection = True
+            self.wfile = open(os.devnull, "wb")
             return
         self.answer(200, raw)
 
