@@ -46,9 +46,16 @@ CheckResult RunDockerCheck(const CheckContext& ctx) {
   ComposeOptions options;
   options.project_name = cfg.project_name;
   options.profiles = cfg.profiles;
+  auto parse_start = ctx.ports.clock.SteadyNow();
   auto project = ReadComposeProject(*discovery, options, ctx.ports.env, ctx.ports.fs);
   if (!project) return FailedWith("Compose file error: " + project.error(), evidence);
-  evidence.push_back(fmt::format("project name {} (from {})", project->name, project->name_source));
+  auto parse_ms = std::chrono::duration_cast<std::chrono::microseconds>(
+                      ctx.ports.clock.SteadyNow() - parse_start)
+                      .count() /
+                  1000.0;
+  evidence.push_back(fmt::format("project {} (name from {}): {} services, parsed in {:.1f} ms",
+                                 project->name, project->name_source, project->services.size(),
+                                 parse_ms));
   nlohmann::json data = {{"project", project->name}};
 
   auto endpoint = ResolveDockerEndpoint(cfg.host, ctx.ports.env, ctx.ports.fs);

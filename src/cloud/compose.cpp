@@ -7,6 +7,7 @@
 #include <charconv>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -52,16 +53,19 @@ class FileReader {
   // mapping or a list of mappings; earlier ones win, the map's own keys first).
   YAML::Node Get(const YAML::Node& map, const std::string& key, int depth = 0) const {
     if (!map.IsMap() || depth > kMaxDepth) return YAML::Node(YAML::NodeType::Undefined);
-    YAML::Node merge(YAML::NodeType::Undefined);
+    // std::optional, not Node::operator=: assigning a Node merges the
+    // document's whole memory set, which makes lookups quadratic.
+    std::optional<YAML::Node> merge;
     for (auto it = map.begin(); it != map.end(); ++it) {
       if (!it->first.IsScalar()) continue;
       const std::string& k = it->first.Scalar();
       if (k == key) return it->second;
-      if (k == "<<") merge = it->second;
+      if (k == "<<") merge.emplace(it->second);
     }
-    if (merge.IsMap()) return Get(merge, key, depth + 1);
-    if (merge.IsSequence()) {
-      for (const auto& m : merge) {
+    if (!merge) return YAML::Node(YAML::NodeType::Undefined);
+    if (merge->IsMap()) return Get(*merge, key, depth + 1);
+    if (merge->IsSequence()) {
+      for (const auto& m : *merge) {
         YAML::Node found = Get(m, key, depth + 1);
         if (found.IsDefined()) return found;
       }
@@ -69,34 +73,32 @@ class FileReader {
     return YAML::Node(YAML::NodeType::Undefined);
   }
 
-  // Keys of `map` including those brought in by merge keys, in order, once each.
-  std::vector<YAML::Node> Keys(const YAML::Node& map, int depth = 0) const {
-    std::vector<YAML::Node> keys;
-    if (!map.IsMap() || depth > kMaxDepth) return keys;
-    auto add = [&](const YAML::Node& k) {
-      for (const auto& have : keys) {
-        if (have.Scalar() == k.Scalar()) return;
-      }
-      keys.push_back(k);
-    };
-    YAML::Node merge(YAML::NodeType::Undefined);
+  // Entries (key, value) of `map` including those brought in by merge keys,
+  // in order, once each: the map's own keys win over merged ones, earlier
+  // merge sources over later ones. One pass, so large maps stay linear.
+  using Entry = std::pair<YAML::Node, YAML::Node>;
+  std::vector<Entry> Entries(const YAML::Node& map) const {
+    std::vector<Entry> out;
+    std::set<std::string> seen;
+    AddEntries(map, 0, &seen, &out);
+    return out;
+  }
+  void AddEntries(const YAML::Node& map, int depth, std::set<std::string>* seen,
+                  std::vector<Entry>* out) const {
+    if (!map.IsMap() || depth > kMaxDepth) return;
+    std::optional<YAML::Node> merge;
     for (auto it = map.begin(); it != map.end(); ++it) {
       if (!it->first.IsScalar()) continue;
       if (it->first.Scalar() == "<<") {
-        merge = it->second;
-      } else {
-        add(it->first);
+        merge.emplace(it->second);
+      } else if (seen->insert(it->first.Scalar()).second) {
+        out->emplace_back(it->first, it->second);
       }
     }
-    std::vector<YAML::Node> sources;
-    if (merge.IsMap()) sources.push_back(merge);
-    if (merge.IsSequence()) {
-      for (const auto& m : merge) sources.push_back(m);
+    if (merge && merge->IsMap()) AddEntries(*merge, depth + 1, seen, out);
+    if (merge && merge->IsSequence()) {
+      for (const auto& m : *merge) AddEntries(m, depth + 1, seen, out);
     }
-    for (const auto& s : sources) {
-      for (const auto& k : Keys(s, depth + 1)) add(k);
-    }
-    return keys;
   }
 
   // Every scalar value in the document must interpolate, as compose checks
@@ -158,9 +160,8 @@ class FileReader {
   Status ApplyService(const YAML::Node& svc, const std::string& path, ServiceState* state) const {
     if (!svc.IsMap()) return Fail(svc, path, "expected a mapping of service settings");
     if (state->where.empty()) state->where = Where(svc);
-    for (const YAML::Node& key_node : Keys(svc)) {
+    for (const auto& [key_node, v] : Entries(svc)) {
       const std::string key = key_node.Scalar();
-      YAML::Node v = Get(svc, key);
       std::string kp = path + "." + key;
       bool reset = IsReset(v);
       if (key == "image") {
@@ -291,9 +292,8 @@ Result<ComposeProject> LoadComposeProject(const std::vector<ComposeSource>& file
     if (!services.IsDefined() || services.IsNull()) continue;
     if (!services.IsMap())
       return reader.Fail(services, "services", "expected a mapping of services");
-    for (const YAML::Node& key_node : reader.Keys(services)) {
+    for (const auto& [key_node, svc] : reader.Entries(services)) {
       const std::string name = key_node.Scalar();
-      YAML::Node svc = reader.Get(services, name);
       if (FileReader::IsReset(svc)) {
         states.erase(name);
         continue;
