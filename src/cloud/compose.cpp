@@ -27,6 +27,7 @@ struct Placed {
 struct ServiceState {
   std::optional<Placed<std::string>> image;
   std::optional<bool> build;
+  bool extends = false;  // `extends:` is not followed; the image may come from there
   bool healthcheck = false;
   std::optional<bool> healthcheck_disabled;
   std::optional<std::vector<std::string>> profiles;
@@ -172,6 +173,8 @@ class FileReader {
           if (!s) return Error{s.error()};
           state->image = Placed<std::string>{*s, Where(v)};
         }
+      } else if (key == "extends") {
+        state->extends = !reset;
       } else if (key == "build") {
         state->build = !reset && !v.IsNull();
       } else if (key == "healthcheck") {
@@ -352,7 +355,7 @@ Result<ComposeProject> LoadComposeProject(const std::vector<ComposeSource>& file
     svc.name = name;
     svc.build = st.build.value_or(false);
     if (st.image) svc.image = st.image->value;
-    if (svc.image.empty() && !svc.build) {
+    if (svc.image.empty() && !svc.build && !st.extends) {
       return Error{
           fmt::format("{}: services.{}: has neither an image nor a build context", st.where, name)};
     }

@@ -338,6 +338,12 @@ TEST(DockerComposeModel, ErrorsNameFileLineColumnAndKey) {
   }
 }
 
+TEST(DockerComposeModel, ExtendsWithoutImageIsNotAnError) {
+  auto p = Load({{"c.yaml", "services:\n  web:\n    extends: {file: base.yaml, service: web}\n"}});
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(p->Find("web")->image, "");
+}
+
 TEST(DockerComposeModel, NoServicesIsAnEmptyProject) {
   auto p = Load({{"c.yaml", "name: empty\nnetworks: {front: {}}\n"}});
   ASSERT_TRUE(p) << p.error();
