@@ -1,10 +1,98 @@
 #include "checks/docker_check.h"
 
-namespace infinity_sync {
+#include <fmt/format.h>
 
-CheckResult RunDockerCheck(const CheckContext& /*ctx*/) {
-  // Not built yet: report it honestly rather than pretend to be in sync.
-  return CheckResult::Failure("not implemented yet");
+#include "checks/docker_verdict.h"
+#include "cloud/compose_discovery.h"
+#include "cloud/docker_engine.h"
+
+namespace infinity_sync {
+namespace {
+
+CheckResult FailedWith(std::string reason, std::vector<std::string> evidence,
+                       nlohmann::json data = nlohmann::json::object()) {
+  CheckResult r = CheckResult::Failure(std::move(reason));
+  r.evidence = std::move(evidence);
+  r.data = std::move(data);
+  return r;
+}
+
+}  // namespace
+
+// Compose discovery starts in the configuration's folder (Config::base_dir:
+// the folder of the config file, else the repository root), the folder the
+// user works from, so that the result does not depend on the current folder.
+CheckResult RunDockerCheck(const CheckContext& ctx) {
+  const DockerConfig& cfg = ctx.config.docker;
+  std::vector<std::string> evidence;
+
+  auto discovery =
+      DiscoverComposeFiles(ctx.config.base_dir, cfg.compose_files, ctx.ports.env, ctx.ports.fs);
+  if (!discovery) return FailedWith(discovery.error(), evidence);
+  if (discovery->files.empty()) {
+    CheckResult r;
+    r.status = CheckStatus::kNoManifest;
+    std::string where =
+        discovery->searched.empty() ? ctx.config.base_dir.string() : discovery->searched.front();
+    r.Info(
+        fmt::format("No compose file found (compose.yaml, compose.yml, docker-compose.yml, "
+                    "docker-compose.yaml in {} and its parents): nothing to compare",
+                    where));
+    return r;
+  }
+  evidence.push_back(
+      fmt::format("compose files ({}): {}", discovery->origin, fmt::join(discovery->files, ", ")));
+
+  ComposeOptions options;
+  options.project_name = cfg.project_name;
+  options.profiles = cfg.profiles;
+  auto parse_start = ctx.ports.clock.SteadyNow();
+  auto project = ReadComposeProject(*discovery, options, ctx.ports.env, ctx.ports.fs);
+  if (!project) return FailedWith("Compose file error: " + project.error(), evidence);
+  auto parse_ms = std::chrono::duration_cast<std::chrono::microseconds>(
+                      ctx.ports.clock.SteadyNow() - parse_start)
+                      .count() /
+                  1000.0;
+  evidence.push_back(fmt::format("project {} (name from {}): {} services, parsed in {:.1f} ms",
+                                 project->name, project->name_source, project->services.size(),
+                                 parse_ms));
+  nlohmann::json data = {{"project", project->name}};
+
+  auto endpoint = ResolveDockerEndpoint(cfg.host, ctx.ports.env, ctx.ports.fs);
+  if (!endpoint) return FailedWith(endpoint.error(), evidence, data);
+
+  DockerEngineClient client(ctx.ports.http, *endpoint);
+  PingOutcome ping = client.Ping(ctx.Remaining());
+  evidence.insert(evidence.end(), ping.evidence.begin(), ping.evidence.end());
+  if (!ping.reachable) {
+    CheckResult r = FailedWith("Docker is not running", evidence, data);
+    std::string why = ping.error;
+    if (ping.connect_failed) {
+      why = endpoint->unix_socket.empty()              ? "connection refused"
+            : ctx.ports.fs.Stat(endpoint->unix_socket) ? "connection refused on the socket"
+                                                       : "no such socket";
+    }
+    r.Info(
+        fmt::format("Address tried: {} (from {}): {}", endpoint->address, endpoint->source, why));
+    r.data["address"] = endpoint->address;
+    return r;
+  }
+  if (!ping.error.empty()) {
+    return FailedWith(fmt::format("Docker daemon at {}: {}", endpoint->address, ping.error),
+                      evidence, data);
+  }
+
+  ListOutcome list = client.ListProjectContainers(project->name, ping.api_version, ctx.Remaining());
+  evidence.insert(evidence.end(), list.evidence.begin(), list.evidence.end());
+  if (!list.error.empty()) {
+    return FailedWith(fmt::format("Docker daemon at {}: {}", endpoint->address, list.error),
+                      evidence, data);
+  }
+
+  DockerSnapshot snapshot{endpoint->address, ping.api_version, std::move(list.containers)};
+  CheckResult r = JudgeDockerProject(*project, snapshot);
+  r.evidence = std::move(evidence);
+  return r;
 }
 
 }  // namespace infinity_sync
