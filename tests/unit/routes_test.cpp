@@ -241,6 +241,13 @@ TEST(Routes, DashboardIsServedFromTheEmbeddedFiles) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
   EXPECT_NE(r.body.find("<!doctype html>"), std::string::npos);
+  EXPECT_NE(r.body.find("Sync now"), std::string::npos);
+  auto js = h.Call("GET", "/app.js");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
+  EXPECT_NE(js.body.find("/api/sync/events"), std::string::npos);
+  EXPECT_EQ(h.Call("GET", "/style.css").content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(h.Call("POST", "/app.js").status, 405);
 }
 
 TEST(Routes, EventsAnswerWithAStream) {
