@@ -10,6 +10,7 @@ packages=(
   # libraries
   libcurl4-openssl-dev libc-ares-dev libyaml-cpp-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev
+  libboost1.81-dev libboost-system1.81-dev  # Beast/Asio for the HTTP server
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dnsmasq-base openssl python3 hyperfine

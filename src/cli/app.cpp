@@ -24,7 +24,7 @@ namespace {
 
 std::atomic<bool> g_abandoned{false};
 
-const std::vector<std::string> kSubcommands = {"run", "status"};
+const std::vector<std::string> kSubcommands = {"run", "status", "serve", "heartbeat"};
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.
@@ -103,6 +103,20 @@ int RunApp(int argc, char** argv) {
   status_cmd->add_flag("--json", status_json,
                        "print the document (with \"fresh\") instead of the summary");
 
+  ServeFlags serve;
+  CLI::App* serve_cmd = app.add_subcommand(
+      "serve", "serve the REST API, the dashboard and /metrics, and run the live sync loop");
+  serve_cmd->add_option("--listen", serve.listen,
+                        "address to listen on, HOST:PORT (default: server.listen)");
+
+  std::string heartbeat_target;
+  bool heartbeat_json = false;
+  CLI::App* heartbeat_cmd =
+      app.add_subcommand("heartbeat", "one live heartbeat round of github, gcp and cloudflare");
+  heartbeat_cmd->add_option("target", heartbeat_target,
+                            "only this target: github, gcp, cloudflare");
+  heartbeat_cmd->add_flag("--json", heartbeat_json, "print JSON instead of the table");
+
   std::vector<std::string> args = WithDefaultCommand(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
   try {
@@ -119,6 +133,8 @@ int RunApp(int argc, char** argv) {
 
   try {
     if (status_cmd->parsed()) return CmdStatus(global, status_json);
+    if (serve_cmd->parsed()) return CmdServe(global, serve);
+    if (heartbeat_cmd->parsed()) return CmdHeartbeat(global, heartbeat_target, heartbeat_json);
     StopOnInterrupt();
     int code = CmdRun(global, run);
     if (code < 0) {

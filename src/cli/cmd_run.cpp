@@ -7,6 +7,7 @@
 #include "cloud/google_credentials.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/real_ports.h"
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "core/status_json.h"
@@ -50,13 +51,8 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
     }
   }
 
-  RealFileSystem fs;
-  RealProcessRunner process;
-  CurlHttpClient http;
-  CaresDnsResolver dns;
-  RealClock clock;
-  GoogleTokenSource google_tokens;
-  Ports ports{process, http, dns, fs, clock, ProcessEnv(), &google_tokens};
+  RealPorts real;
+  Ports& ports = real.ports;
 
   bool out_tty = isatty(STDOUT_FILENO) == 1;
   bool err_tty = isatty(STDERR_FILENO) == 1;

@@ -24,4 +24,16 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags);
 // `infinity-sync status`.
 int CmdStatus(const GlobalOptions& global, bool json);
 
+struct ServeFlags {
+  std::string listen;  // --listen; empty: server.listen
+};
+
+// `infinity-sync serve`: the REST API, dashboard, /metrics and live loop until
+// SIGINT/SIGTERM. Exits 78 on a bad config or a non-loopback address without a token.
+int CmdServe(const GlobalOptions& global, const ServeFlags& flags);
+
+// `infinity-sync heartbeat [target] [--json]`: one live heartbeat round.
+// Exit 0 all healthy, 1 something degraded, 2 something down, 64 unknown target.
+int CmdHeartbeat(const GlobalOptions& global, const std::string& target, bool json);
+
 }  // namespace infinity_sync

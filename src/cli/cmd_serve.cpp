@@ -1,0 +1,101 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "checks/check.h"
+#include "cli/commands.h"
+#include "cli/config_loading.h"
+#include "cli/real_ports.h"
+#include "core/check_status.h"
+#include "engine/sync_job.h"
+#include "server/heartbeat.h"
+#include "server/listen_address.h"
+#include "server/live_loop.h"
+#include "server/metrics.h"
+#include "server/routes.h"
+#include "server/server.h"
+#include "server/sse_hub.h"
+#include "server/status_cache.h"
+
+namespace infinity_sync {
+
+int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
+  auto loaded = LoadConfigOrReport(global.config);
+  if (!loaded) return kExitConfig;
+  Config config = std::move(*loaded);
+  if (!flags.listen.empty()) config.server.listen = flags.listen;
+
+  auto address = ParseListenAddress(config.server.listen);
+  if (!address) {
+    std::cerr << "infinity-sync: server.listen: " << address.error() << "\n";
+    return kExitConfig;
+  }
+  if (!IsLoopbackHost(address->host) && config.server.token.empty()) {
+    std::cerr << "infinity-sync: refusing to listen on " << config.server.listen
+              << " without a token: anyone on the network could read the status and trigger "
+                 "runs. Set server.token (e.g. token: ${INFINITY_SYNC_TOKEN}) or listen on "
+                 "127.0.0.1.\n";
+    return kExitConfig;
+  }
+
+  RealPorts real;
+  Ports& ports = real.ports;
+
+  SseHub hub;
+  RequestMetrics request_metrics;
+  StatusCache status(config.status_file, real.fs);
+  HeartbeatService heartbeats(config, real.http, real.clock);
+  heartbeats.SetOnChange(
+      [&hub](const Heartbeat& h) { hub.Publish("heartbeat", ToJson(h).dump()); });
+
+  Api* api_for_events = nullptr;  // set below, before the loop can finish a run
+  std::vector<CheckSpec> checks = CheckTable(config);
+  auto sync = [&] {
+    RunOptions options;
+    options.dry_run = true;
+    auto outcome = RunSync(config, ports, checks, options,
+                           [](const std::string&, const Fix&) { return false; });
+    if (!outcome) {
+      std::cerr << "infinity-sync: live sync skipped: " << outcome.error() << "\n";
+      return;
+    }
+    if (!outcome->write_error.empty()) {
+      std::cerr << "infinity-sync: the status file was not written: " << outcome->write_error
+                << "\n";
+    }
+    if (api_for_events != nullptr) {
+      std::string body = api_for_events->StatusBody();
+      if (!body.empty()) hub.Publish("status", body);
+    }
+  };
+  LiveLoopDriver driver(config.server.sync_every, real.clock, sync);
+  Api api(ApiDeps{config, real.clock, status, heartbeats, driver.loop(), hub, request_metrics});
+  api_for_events = &api;
+
+  ServerOptions options;
+  options.listen = config.server.listen;
+  Server server(
+      options,
+      [&api](ServerRequest r, Respond respond) { api.Handle(std::move(r), std::move(respond)); },
+      &hub);
+  if (auto started = server.Start(); !started) {
+    std::cerr << "infinity-sync: " << started.error() << "\n";
+    driver.Stop();
+    return kExitFailed;
+  }
+  std::cerr << "infinity-sync: listening on http://" << server.BoundAddress() << std::endl;
+  server.Run(/*handle_signals=*/true);
+  std::cerr << "infinity-sync: stopped" << std::endl;
+
+  if (!driver.Stop()) {
+    // A sync is still running (a slow check); its thread uses what is on this
+    // stack, so leave without unwinding. The status file is written
+    // atomically, so nothing is left half-done.
+    std::fflush(nullptr);
+    _exit(kExitOk);
+  }
+  return kExitOk;
+}
+
+}  // namespace infinity_sync

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace infinity_sync {
+
+// One line of the exposition: name suffix ("_bucket", "_sum", "" ...), labels, value.
+struct MetricSample {
+  std::string suffix;
+  std::vector<std::pair<std::string, std::string>> labels;
+  double value = 0;
+};
+
+// One metric family: "# HELP" and "# TYPE" then its samples.
+struct MetricFamily {
+  std::string name;
+  std::string help;
+  std::string type;  // gauge | counter | histogram | untyped
+  std::vector<MetricSample> samples;
+};
+
+// Prometheus text exposition format 0.0.4.
+std::string FormatPrometheus(const std::vector<MetricFamily>& families);
+// A label value with \\, \" and \n escaped, as the format requires.
+std::string EscapeLabelValue(std::string_view value);
+// HELP text with \\ and \n escaped.
+std::string EscapeHelp(std::string_view text);
+// 3, 0.25, +Inf, -Inf, NaN.
+std::string FormatMetricValue(double value);
+
+// The content type of FormatPrometheus's output.
+inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+// Request counts and latencies by route and code. Thread-safe.
+class RequestMetrics {
+ public:
+  void Record(const std::string& route, int code, std::chrono::microseconds latency);
+  // infinity_sync_http_requests_total{route,code} and
+  // infinity_sync_http_request_duration_seconds{route} (histogram).
+  void AppendTo(std::vector<MetricFamily>* out) const;
+
+  static const std::vector<double>& Buckets();  // seconds, upper bounds
+
+ private:
+  struct Latency {
+    std::vector<std::uint64_t> counts;  // per bucket (not cumulative)
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+  std::map<std::string, Latency> latency_;
+};
+
+}  // namespace infinity_sync

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "server/heartbeat.h"
+#include "server/http_types.h"
+#include "server/live_loop.h"
+#include "server/metrics.h"
+#include "server/sse_hub.h"
+#include "server/status_cache.h"
+
+namespace infinity_sync {
+
+// What the routes read and drive. Everything outlives the Api.
+struct ApiDeps {
+  const Config& config;
+  Clock& clock;
+  StatusCache& status;
+  HeartbeatService& heartbeats;
+  LiveLoop& loop;
+  SseHub& hub;
+  RequestMetrics& metrics;
+};
+
+// The REST API of SPEC section 5 as a request -> response function, free of
+// sockets so that tests call it directly. Thread-safe.
+class Api {
+ public:
+  explicit Api(ApiDeps deps) : d_(deps) {}
+
+  // Answers `request` through `respond` (now, or from a heartbeat probe thread).
+  // Applies the token rule, the Origin rule on POST, CORS, 404 and 405.
+  void Handle(ServerRequest request, Respond respond);
+
+  // The body of /api/sync/status (document + "fresh"), for the SSE status event.
+  std::string StatusBody();
+
+  // `route` label for metrics: the route template, or "other".
+  static std::string RouteLabel(const std::string& path);
+
+ private:
+  void Dispatch(const ServerRequest& request, const Respond& respond);
+  void Overview(const Respond& respond);
+  void Metrics(const Respond& respond);
+  ServerResponse Status();
+  ServerResponse Asset(const std::string& path);
+
+  ApiDeps d_;
+};
+
+// Constant-time comparison of a presented secret with the expected one.
+bool SecretEquals(const std::string& presented, const std::string& expected);
+
+}  // namespace infinity_sync

@@ -1,0 +1,267 @@
+#include "server/routes.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "lib/server_fakes.h"
+#include "lib/test_support.h"
+#include "ports/file_system.h"
+
+namespace infinity_sync {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::Answered;
+
+constexpr const char* kSeedDocument = R"({
+  "timestamp": "2026-02-18T00:50:37.123Z",
+  "status": {
+    "GitSync": { "Status": "Synced", "Details": [] },
+    "DockerSync": { "Status": "Synced", "Details": [] },
+    "GCPSync": { "Status": "Synced", "Details": ["Service URL: https://x"] },
+    "CloudflareCheck": { "Status": "Reachable", "Details": ["DNS resolved", "IPs: 104.21.1.1"] },
+    "AuthCheck": { "Status": "Success", "Details": { "GitHubCLI": true, "GCloudCLI": true } }
+  },
+  "dryRun": false
+})";
+
+struct ApiHarness {
+  testing::TempDir dir;
+  Config config;
+  testing::SteppedClock clock;
+  testing::HeldHttpClient http{[](const HttpRequest& r) {
+    return r.url.find("gcp") != std::string::npos ? Answered(503) : Answered(200);
+  }};
+  RealFileSystem fs;
+  SseHub hub;
+  RequestMetrics metrics;
+  std::vector<std::function<void()>> pending;
+  std::unique_ptr<StatusCache> status;
+  std::unique_ptr<HeartbeatService> heartbeats;
+  std::unique_ptr<LiveLoop> loop;
+  std::unique_ptr<Api> api;
+
+  explicit ApiHarness(const std::string& token = "") {
+    config.status_file = dir / "status.json";
+    config.fresh_for = milliseconds(300'000);
+    config.server.token = token;
+    config.server.cors_origins = {"https://ops.example"};
+    config.heartbeat.targets["github"] = {"GitHub API", "http://gh.test/rate_limit", {}, {}};
+    config.heartbeat.targets["gcp"] = {"Google Cloud API", "http://gcp.test/", {}, {}};
+    config.heartbeat.targets["cloudflare"] = {"Cloudflare (x.test)", "https://x.test", {}, {}};
+    // The wall clock sits one minute after the seed document's timestamp.
+    clock.SetWall(std::chrono::system_clock::time_point(milliseconds(1771375837123 + 60'000)));
+    status = std::make_unique<StatusCache>(config.status_file, fs);
+    heartbeats = std::make_unique<HeartbeatService>(config, http, clock);
+    loop = std::make_unique<LiveLoop>(
+        milliseconds(0), clock, [] {},
+        [this](std::function<void()> w) { pending.push_back(std::move(w)); }, nullptr);
+    api = std::make_unique<Api>(ApiDeps{config, clock, *status, *heartbeats, *loop, hub, metrics});
+  }
+
+  ServerResponse Call(const std::string& method, const std::string& path,
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
+    ServerRequest r;
+    r.method = method;
+    r.path = path;
+    r.headers = std::move(headers);
+    auto p = std::make_shared<std::promise<ServerResponse>>();
+    auto f = p->get_future();
+    api->Handle(r, [p](ServerResponse resp) { p->set_value(std::move(resp)); });
+    return f.get();
+  }
+  nlohmann::json Body(const ServerResponse& r) { return nlohmann::json::parse(r.body); }
+  std::string Header(const ServerResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+};
+
+TEST(Routes, StatusIs404WithJsonErrorWhenThereIsNoFile) {
+  ApiHarness h;
+  auto r = h.Call("GET", "/api/sync/status");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_NE(h.Body(r)["error"].get<std::string>().find("no sync status"), std::string::npos);
+}
+
+TEST(Routes, StatusIs500WhenTheFileIsInvalid) {
+  ApiHarness h;
+  testing::WriteFile(h.config.status_file, "{ not json");
+  auto r = h.Call("GET", "/api/sync/status");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_NE(h.Body(r)["error"].get<std::string>().find("not a valid status document"),
+            std::string::npos);
+}
+
+TEST(Routes, StatusServesTheSeedDocumentWithFreshAndRereadsOnlyOnChange) {
+  ApiHarness h;
+  testing::WriteFile(h.config.status_file, kSeedDocument);
+  auto r = h.Call("GET", "/api/sync/status");
+  ASSERT_EQ(r.status, 200);
+  auto body = h.Body(r);
+  EXPECT_EQ(body["fresh"], true);
+  EXPECT_EQ(body["status"]["GitSync"]["Status"], "Synced");
+  EXPECT_EQ(body["status"]["AuthCheck"]["Details"]["GitHubCLI"], true);
+  EXPECT_EQ(body["timestamp"], "2026-02-18T00:50:37.123Z");
+  EXPECT_EQ(body["dryRun"], false);
+  h.Call("GET", "/api/sync/status");
+  h.Call("GET", "/api/sync/status");
+  EXPECT_EQ(h.status->Loads(), 1);
+
+  h.clock.Advance(milliseconds(300'000));  // now 6 minutes old
+  EXPECT_EQ(h.Body(h.Call("GET", "/api/sync/status"))["fresh"], false);
+  EXPECT_EQ(h.status->Loads(), 1);
+
+  std::string changed = kSeedDocument;
+  changed.replace(changed.find("\"Synced\""), 8, "\"Diverged\"");
+  testing::WriteFile(h.config.status_file, changed);
+  EXPECT_EQ(h.Body(h.Call("GET", "/api/sync/status"))["status"]["GitSync"]["Status"], "Diverged");
+  EXPECT_EQ(h.status->Loads(), 2);
+}
+
+TEST(Routes, HeartbeatListAndSingleTargets) {
+  ApiHarness h;
+  auto r = h.Call("GET", "/api/sync/heartbeat");
+  ASSERT_EQ(r.status, 200);
+  auto body = h.Body(r);
+  EXPECT_TRUE(body["timestamp"].is_string());
+  ASSERT_EQ(body["heartbeats"].size(), 3u);
+  EXPECT_EQ(body["heartbeats"][0]["service"], "GitHub API");
+  EXPECT_EQ(body["heartbeats"][0]["status"], "healthy");
+  EXPECT_FALSE(body["heartbeats"][0].contains("error"));
+  EXPECT_EQ(body["heartbeats"][1]["status"], "degraded");
+  EXPECT_EQ(body["heartbeats"][1]["error"], "HTTP 503");
+  for (const auto& b : body["heartbeats"]) {
+    EXPECT_TRUE(b["lastCheck"].is_string());
+    EXPECT_TRUE(b["responseTime"].is_number_integer());
+  }
+  auto one = h.Call("GET", "/api/sync/heartbeat/cloudflare");
+  EXPECT_EQ(one.status, 200);
+  EXPECT_EQ(h.Body(one)["service"], "Cloudflare (x.test)");
+  auto bad = h.Call("GET", "/api/sync/heartbeat/aws");
+  EXPECT_EQ(bad.status, 404);
+  EXPECT_TRUE(h.Body(bad).contains("error"));
+  EXPECT_EQ(h.http.Calls("http://gh.test/rate_limit"), 1);  // cached across the calls
+}
+
+TEST(Routes, OverviewHasTheSeedKeys) {
+  ApiHarness h;
+  auto none = h.Body(h.Call("GET", "/api/sync/overview"));
+  EXPECT_TRUE(none["syncStatus"].is_null());
+  EXPECT_EQ(none["syncStatusFresh"], false);
+  testing::WriteFile(h.config.status_file, kSeedDocument);
+  auto body = h.Body(h.Call("GET", "/api/sync/overview"));
+  EXPECT_EQ(body["syncStatus"]["status"]["CloudflareCheck"]["Status"], "Reachable");
+  EXPECT_EQ(body["syncStatusFresh"], true);
+  EXPECT_EQ(body["heartbeats"].size(), 3u);
+  EXPECT_TRUE(body["timestamp"].is_string());
+}
+
+TEST(Routes, UnknownRoutes404AndWrongMethods405WithAllow) {
+  ApiHarness h;
+  auto r = h.Call("GET", "/api/nope");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(h.Body(r).contains("error"));
+  auto m = h.Call("DELETE", "/api/sync/status");
+  EXPECT_EQ(m.status, 405);
+  EXPECT_EQ(h.Header(m, "Allow"), "GET");
+  EXPECT_TRUE(h.Body(m).contains("error"));
+  auto g = h.Call("GET", "/api/sync/run");
+  EXPECT_EQ(g.status, 405);
+  EXPECT_EQ(h.Header(g, "Allow"), "POST");
+}
+
+TEST(Routes, RunIs202ThenConflictWhileRunning) {
+  ApiHarness h;
+  auto first = h.Call("POST", "/api/sync/run");
+  EXPECT_EQ(first.status, 202);
+  auto second = h.Call("POST", "/api/sync/run");
+  EXPECT_EQ(second.status, 409);
+  EXPECT_TRUE(h.Body(second).contains("error"));
+  for (auto& w : h.pending) w();
+  EXPECT_EQ(h.Call("POST", "/api/sync/run").status, 202);
+}
+
+TEST(Routes, TokenGuardsEverythingButHealthz) {
+  ApiHarness h("s3cret-token");
+  EXPECT_EQ(h.Call("GET", "/healthz").status, 200);
+  auto no = h.Call("GET", "/api/sync/status");
+  EXPECT_EQ(no.status, 401);
+  EXPECT_TRUE(h.Body(no).contains("error"));
+  EXPECT_EQ(h.Call("GET", "/", {{"authorization", "Bearer wrong-token!"}}).status, 401);
+  EXPECT_EQ(h.Call("GET", "/metrics", {{"authorization", "Basic s3cret-token"}}).status, 401);
+  EXPECT_EQ(h.Call("GET", "/api/nope").status, 401);  // no route discovery without the token
+  EXPECT_EQ(h.Call("GET", "/api/sync/status", {{"authorization", "Bearer s3cret-token"}}).status,
+            404);  // authorized; there is just no document
+}
+
+TEST(Routes, PostChecksOriginAndCorsOnlyForConfiguredOrigins) {
+  ApiHarness h;
+  auto evil = h.Call("POST", "/api/sync/run", {{"origin", "https://evil.example"}});
+  EXPECT_EQ(evil.status, 403);
+  EXPECT_EQ(h.Header(evil, "Access-Control-Allow-Origin"), "");
+  auto same = h.Call("POST", "/api/sync/run",
+                     {{"origin", "http://127.0.0.1:3001"}, {"host", "127.0.0.1:3001"}});
+  EXPECT_EQ(same.status, 202);
+  for (auto& w : h.pending) w();
+  h.pending.clear();
+  auto ops = h.Call("POST", "/api/sync/run", {{"origin", "https://ops.example"}});
+  EXPECT_EQ(ops.status, 202);
+  EXPECT_EQ(h.Header(ops, "Access-Control-Allow-Origin"), "https://ops.example");
+  auto get = h.Call("GET", "/healthz", {{"origin", "https://evil.example"}});
+  EXPECT_EQ(h.Header(get, "Access-Control-Allow-Origin"), "");
+  auto pre = h.Call("OPTIONS", "/api/sync/run", {{"origin", "https://ops.example"}});
+  EXPECT_EQ(pre.status, 204);
+  EXPECT_EQ(h.Header(pre, "Access-Control-Allow-Methods"), "POST");
+}
+
+TEST(Routes, MetricsExposeChecksHeartbeatsAndRequests) {
+  ApiHarness h;
+  testing::WriteFile(h.config.status_file, kSeedDocument);
+  h.Call("GET", "/healthz");
+  auto r = h.Call("GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, kPrometheusContentType);
+  auto has = [&](const std::string& s) { return r.body.find(s) != std::string::npos; };
+  EXPECT_TRUE(has("infinity_sync_check_status{check=\"GitSync\",status=\"Synced\"} 1\n"));
+  EXPECT_TRUE(has("infinity_sync_last_run_timestamp_seconds 1771375837.123\n"));
+  EXPECT_TRUE(has("infinity_sync_heartbeat_up{target=\"gcp\",service=\"Google Cloud API\"} 1\n"));
+  EXPECT_TRUE(has("infinity_sync_heartbeat_status{target=\"gcp\",status=\"degraded\"} 1\n"));
+  EXPECT_TRUE(has("infinity_sync_http_requests_total{route=\"/healthz\",code=\"200\"} 1\n"));
+  EXPECT_TRUE(has("infinity_sync_status_fresh 1\n"));
+}
+
+TEST(Routes, DashboardIsServedFromTheEmbeddedFiles) {
+  ApiHarness h;
+  auto r = h.Call("GET", "/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find("<!doctype html>"), std::string::npos);
+  EXPECT_NE(r.body.find("Sync now"), std::string::npos);
+  auto js = h.Call("GET", "/app.js");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
+  EXPECT_NE(js.body.find("/api/sync/events"), std::string::npos);
+  EXPECT_EQ(h.Call("GET", "/style.css").content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(h.Call("POST", "/app.js").status, 405);
+}
+
+TEST(Routes, EventsAnswerWithAStream) {
+  ApiHarness h;
+  auto r = h.Call("GET", "/api/sync/events");
+  EXPECT_TRUE(r.event_stream);
+}
+
+TEST(Routes, SecretEqualsComparesWholeValues) {
+  EXPECT_TRUE(SecretEquals("abc", "abc"));
+  EXPECT_FALSE(SecretEquals("abd", "abc"));
+  EXPECT_FALSE(SecretEquals("ab", "abc"));
+  EXPECT_FALSE(SecretEquals("", "abc"));
+}
+
+}  // namespace
+}  // namespace infinity_sync
