@@ -15,6 +15,7 @@ build=${1:-build}
 count=${COUNT:-1000}
 parallel=${PARALLEL:-64}
 bench=$build/bench/probe_bench
+"$(dirname "$0")/install-bench-deps.sh"
 for tool in nginx openssl curl python3 /usr/sbin/dnsmasq "$bench"; do
   command -v "$tool" >/dev/null || { echo "probe.sh: $tool not found" >&2; exit 1; }
 done

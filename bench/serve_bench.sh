@@ -6,9 +6,7 @@
 # Usage: bench/serve_bench.sh [path/to/infinity-sync]   (default: build/infinity-sync)
 set -euo pipefail
 BIN=${1:-build/infinity-sync}
-for p in wrk nginx; do
-  command -v $p >/dev/null || { apt-get install -y -qq --no-install-recommends $p >/dev/null; }
-done
+"$(dirname "$0")/install-bench-deps.sh"
 work=$(mktemp -d)
 trap 'kill $SERVE_PID $NGINX_PID 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/readiness" "$work/www"

@@ -14,8 +14,6 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dnsmasq-base openssl python3 hyperfine
-  # bench/probe.sh: a loopback HTTPS server and the curl to compare with
-  nginx curl
   # the tests never need the network, but the CA bundle keeps TLS honest
   ca-certificates
 )
