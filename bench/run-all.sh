@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every benchmark in one go on this machine and writes the figures, each
+# beside its reference and target, to build/bench-report.txt (and stdout).
+# Figures that miss their target say MISSED; nothing is hidden.
+#
+#   bench/run-all.sh            (builds build/ first; takes a few minutes)
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/bench/install-bench-deps.sh"
+cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/build" >/dev/null
+bin="$root/build/infinity-sync"
+report="$root/build/bench-report.txt"
+{
+  echo "infinity-sync benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "## run wall time vs the slowest check (target <= 1.2x)"; python3 "$root/bench/parallel_checks.py" "$bin" 7
+  echo; echo "## git check vs plain git (target <= 1.3x)"; "$root/bench/git_check.sh" "$bin"
+  echo; echo "## docker check, 200 services / 400 containers (target < 50 ms)"; "$root/bench/docker_check.sh" "$root/build" 15
+  echo; echo "## gcp check warm (target < 30 ms) vs gcloud"; "$root/bench/gcp_check.sh" "$bin" 7
+  echo; echo "## HTTP probe vs curl"; "$root/bench/probe.sh" "$root/build"
+  echo; echo "## server: req/s vs nginx static (target >= 0.5x, p99 < 10 ms), RSS (target < 30 MB)"; "$root/bench/serve_bench.sh" "$bin"
+  for extra in "$root"/bench/history_bench.sh; do
+    [ -x "$extra" ] && { echo; echo "## $(basename "$extra")"; "$extra" "$bin"; }
+  done
+} 2>&1 | tee "$report"
+echo "written: $report"
