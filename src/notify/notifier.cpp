@@ -39,8 +39,12 @@ NotifyReport SendNotifications(const Config& config, Ports& ports, const SyncSta
   NotifyMemory memory = LoadMemory(ports.fs, path, &report);
   std::vector<Observation> observations;
   for (const auto& r : status.results) {
-    Observation o{r.key, std::string(ToString(r.result.status)), {}};
-    for (const auto& note : r.result.notes) o.details.push_back(note.text);
+    Observation o{r.key, std::string(ToString(r.result.status)), {}, ""};
+    for (const auto& note : r.result.notes) {
+      o.details.push_back(note.text);
+      bool bad = note.level == NoteLevel::kWarn || note.level == NoteLevel::kError;
+      if (bad && o.reason.empty()) o.reason = note.text;
+    }
     observations.push_back(std::move(o));
   }
   std::vector<StatusChange> changes = Advance(&memory, observations, config.notify_after);
@@ -53,9 +57,16 @@ NotifyReport SendNotifications(const Config& config, Ports& ports, const SyncSta
   for (const auto& change : changes) {
     for (const auto& sender : config.notify) {
       if (!ShouldAnnounce(change, sender.on)) continue;
-      Announcement a{
-          config.project, status.host,    change.check,     change.from,
-          change.to,      change.details, status.timestamp, IsRecovery(change, sender.on)};
+      Announcement a;
+      a.project = config.project;
+      a.host = status.host;
+      a.check = change.check;
+      a.from = change.from;
+      a.to = change.to;
+      a.details = change.details;
+      a.reason = change.reason;
+      a.timestamp = status.timestamp;
+      a.recovery = IsRecovery(change, sender.on);
       SendResult sent = PostJson(ports.http, ports.clock, sleep, sender.url, config.tls.ca_file,
                                  BodyFor(sender.type, a), policy);
       std::string line = sender.type + " " + RedactNotifyUrl(sender.url) + ": " + change.check +

@@ -24,12 +24,10 @@ std::string Emoji(const Announcement& a) {
   }
 }
 
-// The line that best says why: the first detail (checks lead with it).
+// The line that best says why: the first warning or error, else the first detail.
 std::string Reason(const Announcement& a) {
-  for (const auto& d : a.details) {
-    if (!d.empty()) return d;
-  }
-  return "";
+  if (!a.reason.empty()) return a.reason;
+  return a.details.empty() ? "" : a.details.front();
 }
 
 // Removes every occurrence of `needle` from `text` (a URL in an error message).

@@ -20,6 +20,7 @@ struct Announcement {
   std::string from;   // empty: first seen
   std::string to;
   std::vector<std::string> details;  // the check's report lines
+  std::string reason;                // the line that says why (first warning/error); may be empty
   std::chrono::system_clock::time_point timestamp;
   bool recovery = false;  // out of a listed state
 };

@@ -25,7 +25,7 @@ std::vector<StatusChange> Advance(NotifyMemory* memory,
       m.runs = 1;
     }
     if (m.runs >= needed) {
-      changes.push_back({seen.check, m.status, m.candidate, seen.details});
+      changes.push_back({seen.check, m.status, m.candidate, seen.details, seen.reason});
       m.status = m.candidate;
       m.candidate.clear();
       m.runs = 0;

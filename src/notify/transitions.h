@@ -28,6 +28,7 @@ struct Observation {
   std::string check;  // document key
   std::string status;
   std::vector<std::string> details;  // the check's report lines
+  std::string reason;                // its first warning or error line, if any
 };
 
 // A settled change of one check's status: `from` held before, `to` has now
@@ -38,6 +39,7 @@ struct StatusChange {
   std::string from;
   std::string to;
   std::vector<std::string> details;
+  std::string reason;
 };
 
 // Folds this run's statuses into `memory` and returns the settled changes.

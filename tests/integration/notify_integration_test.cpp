@@ -132,7 +132,7 @@ TEST_F(NotifyIntegrationTest, SlackGetsAReadableLine) {
   ASSERT_EQ(server.Requests().size(), 1u);
   std::string text = Bodies(server)[0]["text"];
   EXPECT_EQ(text.rfind(":warning: my-app GitSync: (first run) \u2192 Diverged (", 0), 0u) << text;
-  EXPECT_NE(text.find("behind"), std::string::npos) << text;
+  EXPECT_NE(text.find("(Behind origin/main by 1 commit) on "), std::string::npos) << text;
 }
 
 TEST_F(NotifyIntegrationTest, RetriesA503ThenSucceeds) {

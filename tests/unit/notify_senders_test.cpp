@@ -27,7 +27,8 @@ Announcement Drift() {
   a.check = "GitSync";
   a.from = "Synced";
   a.to = "Diverged";
-  a.details = {"behind origin/main by 2 commits", "branch main"};
+  a.details = {"Current branch: main", "behind origin/main by 2 commits"};
+  a.reason = "behind origin/main by 2 commits";
   a.timestamp = std::chrono::system_clock::time_point(std::chrono::milliseconds(1771375837123));
   return a;
 }
@@ -68,7 +69,7 @@ TEST(NotifySenders, SlackBodyHasTextAndBlocks) {
   EXPECT_EQ(body["blocks"][0]["type"], "section");
   EXPECT_EQ(body["blocks"][0]["text"]["type"], "mrkdwn");
   EXPECT_EQ(body["blocks"][1]["elements"][0]["text"],
-            "behind origin/main by 2 commits\nbranch main");
+            "Current branch: main\nbehind origin/main by 2 commits");
   EXPECT_EQ(BodyFor("slack", Drift()), body);
 }
 
@@ -76,7 +77,7 @@ TEST(NotifySenders, WebhookBodyIsTheDocumentedShape) {
   nlohmann::json body = WebhookBody(Drift());
   EXPECT_EQ(body, nlohmann::json::parse(R"({
     "project": "my-app", "check": "GitSync", "from": "Synced", "to": "Diverged",
-    "details": ["behind origin/main by 2 commits", "branch main"],
+    "details": ["Current branch: main", "behind origin/main by 2 commits"],
     "timestamp": "2026-02-18T00:50:37.123Z", "host": "laptop"})"));
   Announcement first = Drift();
   first.from.clear();

@@ -15,7 +15,7 @@ std::vector<std::string> Announced(const std::vector<std::string>& runs, int not
   NotifyMemory* memory = kept ? kept : &local;
   std::vector<std::string> out;
   for (const auto& status : runs) {
-    for (const auto& c : Advance(memory, {{"GitSync", status, {"why"}}}, notify_after)) {
+    for (const auto& c : Advance(memory, {{"GitSync", status, {"why"}, ""}}, notify_after)) {
       if (ShouldAnnounce(c, on)) out.push_back(c.from + ">" + c.to);
     }
   }
@@ -79,8 +79,8 @@ TEST(NotifyTransitions, EmptyOnListsEveryDriftAndFailure) {
 }
 
 TEST(NotifyTransitions, RecoveryIsOutOfAListedState) {
-  StatusChange back{"GitSync", "Diverged", "Synced", {}};
-  StatusChange worse{"GitSync", "Diverged", "Failed", {}};
+  StatusChange back{"GitSync", "Diverged", "Synced", {}, ""};
+  StatusChange worse{"GitSync", "Diverged", "Failed", {}, ""};
   EXPECT_TRUE(IsRecovery(back, {}));
   EXPECT_FALSE(IsRecovery(worse, {}));
   EXPECT_TRUE(ShouldAnnounce(worse, {}));
@@ -88,8 +88,8 @@ TEST(NotifyTransitions, RecoveryIsOutOfAListedState) {
 
 TEST(NotifyTransitions, ChecksNotRunKeepTheirMemory) {
   NotifyMemory memory;
-  Advance(&memory, {{"GitSync", "Diverged", {}}, {"DockerSync", "Synced", {}}}, 1);
-  auto changes = Advance(&memory, {{"DockerSync", "Synced", {}}}, 1);
+  Advance(&memory, {{"GitSync", "Diverged", {}, ""}, {"DockerSync", "Synced", {}, ""}}, 1);
+  auto changes = Advance(&memory, {{"DockerSync", "Synced", {}, ""}}, 1);
   EXPECT_TRUE(changes.empty());
   EXPECT_EQ(memory.checks["GitSync"].status, "Diverged");
 }
