@@ -18,7 +18,10 @@ std::vector<StatusChange> Advance(NotifyMemory* memory,
       m.runs = 0;
       continue;
     }
-    if (seen.status == m.candidate) {
+    if (m.status.empty()) {
+      m.runs = needed;  // first sighting: nothing to debounce against, it settles at once
+      m.candidate = seen.status;
+    } else if (seen.status == m.candidate) {
       ++m.runs;
     } else {
       m.candidate = seen.status;

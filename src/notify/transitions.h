@@ -45,7 +45,8 @@ struct StatusChange {
 // Folds this run's statuses into `memory` and returns the settled changes.
 // A status must hold `notify_after` (>= 1) consecutive runs to settle; a
 // return to the settled status before that cancels it (flapping announces
-// nothing). Checks absent from `observations` (not run) keep their memory.
+// nothing). A check seen for the first time settles at once (from = "").
+// Checks absent from `observations` (not run) keep their memory.
 std::vector<StatusChange> Advance(NotifyMemory* memory,
                                   const std::vector<Observation>& observations, int notify_after);
 
