@@ -88,7 +88,21 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
     RenderReport(std::cout, style, *selected, numbers, static_cast<int>(table.size()),
                  outcome->status, ShownPath(config.status_file), outcome->write_error);
   }
+  const NotifyReport& sent = outcome->notifications;
+  if (!flags.json && sent.sent + sent.failed > 0) {
+    std::cout << "Notifications: " << sent.sent << " sent"
+              << (sent.failed ? ", " + std::to_string(sent.failed) + " failed" : "") << "\n";
+    if (flags.verbose) {
+      for (const auto& line : sent.lines) std::cout << "  " << line.text << "\n";
+    }
+  }
   std::cout.flush();
+  for (const auto& line : sent.lines) {
+    if (!line.ok) {
+      std::cerr << "infinity-sync: notification " << line.text << "\n";
+    }
+  }
+  for (const auto& problem : sent.problems) std::cerr << "infinity-sync: " << problem << "\n";
   if (!outcome->write_error.empty()) {
     std::cerr << "infinity-sync: the status file was not written: " << outcome->write_error << "\n";
   }

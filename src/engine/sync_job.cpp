@@ -28,6 +28,7 @@ Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
   if (!written) outcome.write_error = written.error();
   if (!lock.ok() && outcome.write_error.empty()) outcome.write_error = lock.error;
   outcome.exit_code = outcome.write_error.empty() ? ExitCodeOf(outcome.status) : kExitFailed;
+  outcome.notifications = SendNotifications(config, ports, outcome.status);
   return outcome;
 }
 

@@ -8,6 +8,7 @@
 #include "core/result.h"
 #include "core/sync_status.h"
 #include "engine/runner.h"
+#include "notify/notifier.h"
 
 namespace infinity_sync {
 
@@ -18,12 +19,15 @@ struct SyncOutcome {
   std::string write_error;  // empty when the status file was written
   int exit_code = 0;        // SPEC section 6, counting a write failure as Failed
   int abandoned = 0;        // check threads given up on (see Runner::abandoned)
+  // Notifications (SPEC section 7), sent after the status file was written.
+  NotifyReport notifications;
 };
 
 // Runs `checks` under the run lock and writes the status file atomically.
 // Returns an Error (and runs nothing) when another run holds the lock; the
 // message says who. When the lock cannot be taken for another reason, the
 // checks still run and write_error says why. Thread-safe as long as `ports` is.
+// Notifications go out after the status file is written, still under the lock.
 Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
                             const std::vector<CheckSpec>& checks, const RunOptions& options,
                             const FixPrompt& prompt, const RunObserver& observer = {});

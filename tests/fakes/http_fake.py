@@ -12,8 +12,9 @@ Scenario (JSON):
       "require_headers": {"Authorization": "Bearer t"},  # optional
       "otherwise": {"status": 401, "body": {...}},       # answer when a header is missing
       "status": 200, "headers": {"X": "y"}, "body": {...} or "text",
-      "delay_ms": 300, "hang": false, "reset": false}
-   ],
+      "delay_ms": 300, "hang": false, "reset": false,
+      "sequence": [{"status": 503}, {"status": 200}]}   # optional: answers in turn,
+   ],                                                    #   the last one repeats
    "default": {"status": 404, "body": {"message": "Not Found"}}}
 
 Usage: http_fake.py SCENARIO LOG [--unix PATH] [--tls CERT KEY] [--port N]
@@ -48,6 +49,7 @@ while i < len(args):
 with open(scenario_path) as f:
     scenario = json.load(f)
 log_lock = threading.Lock()
+sequence_turns = {}  # route index -> answers of its "sequence" already given
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -67,7 +69,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(log_path, "a") as f:
                 f.write(json.dumps(entry) + "\n")
         answer = None
-        for route in scenario.get("routes", []):
+        for index, route in enumerate(scenario.get("routes", [])):
             if route.get("method", "GET") != self.command and not (
                     self.command == "HEAD" and route.get("method", "GET") == "GET"):
                 continue
@@ -81,6 +83,11 @@ class Handler(BaseHTTPRequestHandler):
                 if self.headers.get(k) != v:
                     answer = route.get("otherwise", {"status": 401, "body": {"message": "missing " + k}})
                     break
+            if answer is route and route.get("sequence"):
+                with log_lock:
+                    turn = sequence_turns.get(index, 0)
+                    sequence_turns[index] = turn + 1
+                answer = route["sequence"][min(turn, len(route["sequence"]) - 1)]
             break
         if answer is None:
             answer = scenario.get("default", {"status": 404, "body": {"message": "Not Found"}})
