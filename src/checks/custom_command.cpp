@@ -1,5 +1,6 @@
 // Custom command check: the entry's argv through the ProcessRunner port (no
 // shell, own process group killed at the timeout), in the config's folder.
+#include <algorithm>
 #include <sstream>
 
 #include <fmt/format.h>

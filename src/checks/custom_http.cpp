@@ -1,5 +1,6 @@
 // Custom http check: one GET through the shared HttpProbe (DNS step, TLS with
 // tls.ca_file, redirects not followed), then a pure judgement of the answer.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
