@@ -68,7 +68,7 @@ TEST(CustomCheckConfigTest, ServersKeyIsAListOfStrings) {
   ASSERT_EQ(c.checks.size(), 1u);
   EXPECT_EQ(c.checks[0].servers, (std::vector<std::string>{"127.0.0.1:5353", "[::1]:53"}));
   EXPECT_EQ(ParseError("checks:\n  - { name: a, type: tcp, address: \"x:1\", server: [] }\n"),
-            "infinity-sync.yaml:2:48: checks[0].server: unknown key (did you mean \"servers\"?)");
+            "infinity-sync.yaml:2:43: checks[0].server: unknown key (did you mean \"servers\"?)");
   std::string e = ParseError("checks:\n  - { name: a, type: dns, host: h, servers: 5 }\n");
   EXPECT_NE(e.find("infinity-sync.yaml:2:"), std::string::npos) << e;
   EXPECT_NE(e.find("checks[0].servers"), std::string::npos) << e;
