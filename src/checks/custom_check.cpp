@@ -1,5 +1,7 @@
 #include "checks/custom_check.h"
 
+#include "checks/custom_types.h"
+
 namespace infinity_sync {
 
 CheckSpec CustomCheckSpec(const CustomCheckConfig& custom) {
@@ -10,9 +12,22 @@ CheckSpec CustomCheckSpec(const CustomCheckConfig& custom) {
   spec.label = custom.name;
   auto timeout = custom.timeout;
   spec.budget = [timeout](const Config& c) { return timeout.value_or(c.timeout); };
-  spec.run = [](const CheckContext&) {
-    // Custom checks are configured and listed, but not run yet.
-    return CheckResult::Failure("custom checks are not implemented yet");
+  spec.run = [custom](const CheckContext& ctx) {
+    CheckResult result;
+    if (custom.type == "tcp") {
+      result = RunCustomTcp(custom, ctx);
+    } else if (custom.type == "http") {
+      result = RunCustomHttp(custom, ctx);
+    } else if (custom.type == "dns") {
+      result = RunCustomDns(custom, ctx);
+    } else if (custom.type == "command") {
+      result = RunCustomCommand(custom, ctx);
+    } else {
+      // The config parser rejects other types; kept for a hand-built Config.
+      return CheckResult::Failure("unknown check type \"" + custom.type + "\"");
+    }
+    result.data["type"] = custom.type;
+    return result;
   };
   return spec;
 }

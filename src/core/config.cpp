@@ -165,9 +165,9 @@ const std::vector<std::string> kTargetKeys = {"name", "url", "degraded_after", "
 const std::vector<std::string> kServerKeys = {"listen", "token", "sync_every", "cors_origins"};
 const std::vector<std::string> kTlsKeys = {"ca_file"};
 const std::vector<std::string> kHistoryKeys = {"keep_for"};
-const std::vector<std::string> kCheckKeys = {"name",          "type",          "address", "url",
-                                             "expect_status", "body_contains", "host",    "record",
-                                             "expect",        "run",           "timeout"};
+const std::vector<std::string> kCheckKeys = {
+    "name", "type",   "address", "url", "expect_status", "body_contains",
+    "host", "record", "expect",  "run", "timeout",       "servers"};
 const std::vector<std::string> kCheckTypes = {"tcp", "http", "dns", "command"};
 const std::vector<std::string> kDnsRecords = {"A", "AAAA", "MX", "TXT", "CNAME"};
 const std::vector<std::string> kNotifyKeys = {"type", "url", "on"};
@@ -236,6 +236,7 @@ void ParseCustomChecks(Walker& w, const YAML::Node& node, Config* cfg) {
     w.Str(item, "record", path, &c.record);
     w.Str(item, "expect", path, &c.expect);
     w.List(item, "run", path, &c.run);
+    w.List(item, "servers", path, &c.servers);
     w.OptDuration(item, "timeout", path, &c.timeout);
     auto require = [&](const std::string& key, bool present) {
       if (!present) w.Fail(item, path + "." + key, "missing: a " + c.type + " check needs " + key);

@@ -93,6 +93,9 @@ struct CustomCheckConfig {
   std::string expect;
   std::vector<std::string> run;
   std::optional<Millis> timeout;
+  // DNS servers ("IP", "IP:PORT", "[v6]:PORT") for the names of tcp, http and
+  // dns checks; empty: the system resolver. Not in SPEC's example; optional.
+  std::vector<std::string> servers;
 };
 
 // One entry of `notify:` (SPEC section 7).

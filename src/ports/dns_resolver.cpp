@@ -2,9 +2,11 @@
 
 #include <ares.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <poll.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 
@@ -105,9 +107,10 @@ int Weight(DnsOutcome o) {
   return 0;
 }
 
-// Runs the channel until both questions are answered or the deadline passes.
-void Drive(ares_channel channel, Clock::time_point deadline, const Pending& a, const Pending& b) {
-  while (!(a.done && b.done)) {
+// Runs the channel until `done` says so or the deadline passes.
+template <typename Done>
+void DriveUntil(ares_channel channel, Clock::time_point deadline, Done done) {
+  while (!done()) {
     auto now = Clock::now();
     if (now >= deadline) {
       ares_cancel(channel);  // the callbacks run now, with ARES_ECANCELLED
@@ -170,12 +173,161 @@ std::string AskOnce(const std::string& name, std::vector<ares_addr_port_node>& s
   Pending aaaa{&result->aaaa, true};
   ares_query(channel, name.c_str(), 1 /* C_IN */, 1 /* T_A */, OnAnswer, &a);
   ares_query(channel, name.c_str(), 1 /* C_IN */, 28 /* T_AAAA */, OnAnswer, &aaaa);
-  Drive(channel, deadline, a, aaaa);
+  DriveUntil(channel, deadline, [&] { return a.done && aaaa.done; });
   ares_destroy(channel);  // answers any question still open (ARES_EDESTRUCTION)
   return "";
 }
 
+// c-ares server nodes for `servers`, linked in order; the error names a bad one.
+std::string ServerNodes(const std::vector<std::string>& servers,
+                        std::vector<ares_addr_port_node>* nodes) {
+  nodes->assign(servers.size(), ares_addr_port_node{});
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    auto parsed = ParseDnsServer(servers[i]);
+    if (!parsed) return "bad DNS server " + parsed.error();
+    ares_addr_port_node& node = (*nodes)[i];
+    std::memset(&node, 0, sizeof node);
+    node.next = i + 1 < nodes->size() ? &(*nodes)[i + 1] : nullptr;
+    node.family = parsed->v6 ? AF_INET6 : AF_INET;
+    inet_pton(node.family, parsed->address.c_str(),
+              parsed->v6 ? static_cast<void*>(&node.addr.addr6) : &node.addr.addr4);
+    node.udp_port = node.tcp_port = parsed->port;
+  }
+  return "";
+}
+
+// DNS type numbers (RFC 1035, RFC 3596).
+int TypeNumber(const std::string& type) {
+  if (type == "A") return 1;
+  if (type == "CNAME") return 5;
+  if (type == "MX") return 15;
+  if (type == "TXT") return 16;
+  if (type == "AAAA") return 28;
+  return 0;
+}
+
+// One pending question of any type; the callback parses the answer with the
+// c-ares parser for that type.
+struct PendingRecords {
+  std::string type;
+  std::string name;
+  DnsRecords* records;
+  bool done = false;
+};
+
+// The values of a successful answer of `type`, or the parser's failure status.
+int ParseRecords(const std::string& type, const std::string& name, const unsigned char* abuf,
+                 int alen, std::vector<std::string>* values) {
+  if (type == "MX") {
+    ares_mx_reply* mx = nullptr;
+    int rc = ares_parse_mx_reply(abuf, alen, &mx);
+    for (ares_mx_reply* r = mx; rc == ARES_SUCCESS && r != nullptr; r = r->next) {
+      values->push_back(std::to_string(r->priority) + " " + r->host);
+    }
+    if (mx != nullptr) ares_free_data(mx);
+    return rc;
+  }
+  if (type == "TXT") {
+    ares_txt_ext* txt = nullptr;
+    int rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
+    for (ares_txt_ext* r = txt; rc == ARES_SUCCESS && r != nullptr; r = r->next) {
+      std::string part(reinterpret_cast<const char*>(r->txt), r->length);
+      if (r->record_start || values->empty()) {
+        values->push_back(part);
+      } else {
+        values->back() += part;  // one record of several strings
+      }
+    }
+    if (txt != nullptr) ares_free_data(txt);
+    return rc;
+  }
+  if (type == "CNAME") {
+    // c-ares has no CNAME parser of its own: its A parser follows the CNAME
+    // chain of the answer and reports the end of it as the canonical name.
+    hostent* host = nullptr;
+    int rc = ares_parse_a_reply(abuf, alen, &host, nullptr, nullptr);
+    if (rc == ARES_SUCCESS && host != nullptr && host->h_name != nullptr) {
+      std::string canonical = host->h_name;
+      auto same = [](std::string x, std::string y) {
+        auto norm = [](std::string& s) {
+          if (!s.empty() && s.back() == '.') s.pop_back();
+          std::transform(s.begin(), s.end(), s.begin(),
+                         [](unsigned char c) { return std::tolower(c); });
+        };
+        norm(x);
+        norm(y);
+        return x == y;
+      };
+      if (!same(canonical, name)) values->push_back(canonical);
+    }
+    if (host != nullptr) ares_free_hostent(host);
+    return rc;
+  }
+  char text[INET6_ADDRSTRLEN] = {};
+  constexpr int kMax = 64;
+  int count = kMax;
+  if (type == "AAAA") {
+    ares_addr6ttl addrs[kMax];
+    int rc = ares_parse_aaaa_reply(abuf, alen, nullptr, addrs, &count);
+    for (int i = 0; rc == ARES_SUCCESS && i < count; ++i) {
+      inet_ntop(AF_INET6, &addrs[i].ip6addr, text, sizeof text);
+      values->emplace_back(text);
+    }
+    return rc;
+  }
+  ares_addrttl addrs[kMax];
+  int rc = ares_parse_a_reply(abuf, alen, nullptr, addrs, &count);
+  for (int i = 0; rc == ARES_SUCCESS && i < count; ++i) {
+    inet_ntop(AF_INET, &addrs[i].ipaddr, text, sizeof text);
+    values->emplace_back(text);
+  }
+  return rc;
+}
+
+void OnRecords(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+  auto* p = static_cast<PendingRecords*>(arg);
+  p->done = true;
+  DnsRecords* out = p->records;
+  if (status != ARES_SUCCESS) {
+    out->outcome = OutcomeOf(status);
+    out->message = ares_strerror(status);
+    return;
+  }
+  int rc = ParseRecords(p->type, p->name, abuf, alen, &out->values);
+  if (rc != ARES_SUCCESS && rc != ARES_ENODATA) {
+    out->values.clear();
+    out->outcome = OutcomeOf(rc);
+    out->message = ares_strerror(rc);
+    return;
+  }
+  out->outcome = out->values.empty() ? DnsOutcome::kNoData : DnsOutcome::kOk;
+}
+
 }  // namespace
+
+std::string DnsRecords::Reason(const std::string& type) const {
+  if (!error.empty()) return error;
+  if (outcome == DnsOutcome::kNoData) return "no " + type + " records";
+  if (outcome == DnsOutcome::kOtherError) return "error: " + message;
+  return ToString(outcome);
+}
+
+DnsRecords DnsResolver::ResolveRecords(const DnsRecordQuery& query) {
+  DnsRecords records;
+  if (query.type != "A" && query.type != "AAAA") {
+    records.outcome = DnsOutcome::kOtherError;
+    records.error = "this resolver cannot ask for " + query.type + " records";
+    return records;
+  }
+  DnsResult result = Resolve(DnsQuery{query.name, query.servers, query.timeout});
+  const DnsAnswer& answer = query.type == "A" ? result.a : result.aaaa;
+  records.outcome = answer.outcome;
+  records.values = answer.addresses;
+  records.message = answer.message;
+  records.error = result.error;
+  records.elapsed_ms = result.elapsed_ms;
+  return records;
+}
 
 std::string ToString(DnsOutcome outcome) {
   switch (outcome) {
@@ -285,21 +437,12 @@ DnsResult CaresDnsResolver::Resolve(const DnsQuery& query) {
   };
 
   // Validate every server first, so that a typo is named instead of ignored.
-  std::vector<ares_addr_port_node> nodes(query.servers.size());
-  for (std::size_t i = 0; i < query.servers.size(); ++i) {
-    auto parsed = ParseDnsServer(query.servers[i]);
-    if (!parsed) {
-      result.error = "bad DNS server " + parsed.error();
-      result.a.outcome = result.aaaa.outcome = DnsOutcome::kOtherError;
-      return finish();
-    }
-    ares_addr_port_node& node = nodes[i];
-    std::memset(&node, 0, sizeof node);
-    node.next = i + 1 < nodes.size() ? &nodes[i + 1] : nullptr;
-    node.family = parsed->v6 ? AF_INET6 : AF_INET;
-    inet_pton(node.family, parsed->address.c_str(),
-              parsed->v6 ? static_cast<void*>(&node.addr.addr6) : &node.addr.addr4);
-    node.udp_port = node.tcp_port = parsed->port;
+  std::vector<ares_addr_port_node> nodes;
+  std::string bad = ServerNodes(query.servers, &nodes);
+  if (!bad.empty()) {
+    result.error = bad;
+    result.a.outcome = result.aaaa.outcome = DnsOutcome::kOtherError;
+    return finish();
   }
 
   // SERVFAIL and REFUSED come back as answers (NOCHECKRESP) so that they are
@@ -327,6 +470,47 @@ DnsResult CaresDnsResolver::Resolve(const DnsQuery& query) {
     if (o != DnsOutcome::kServFail && o != DnsOutcome::kRefused) break;
     if (Clock::now() >= deadline) break;
   }
+  return finish();
+}
+
+DnsRecords CaresDnsResolver::ResolveRecords(const DnsRecordQuery& query) {
+  auto start = Clock::now();
+  auto deadline = start + query.timeout;
+  DnsRecords records;
+  auto finish = [&]() {
+    records.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    return records;
+  };
+  int type = TypeNumber(query.type);
+  if (type == 0) {
+    records.outcome = DnsOutcome::kOtherError;
+    records.error = "unknown record type \"" + query.type + "\"";
+    return finish();
+  }
+  std::vector<ares_addr_port_node> nodes;
+  std::string bad = ServerNodes(query.servers, &nodes);
+  if (!bad.empty()) {
+    records.outcome = DnsOutcome::kOtherError;
+    records.error = bad;
+    return finish();
+  }
+  ares_options options{};
+  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+  options.timeout = static_cast<int>(std::max<long>(50, query.timeout.count() / 3));
+  options.tries = 2;
+  ares_channel channel = nullptr;
+  int rc = ares_init_options(&channel, &options, mask);
+  if (rc == ARES_SUCCESS && !nodes.empty()) rc = ares_set_servers_ports(channel, nodes.data());
+  if (rc != ARES_SUCCESS) {
+    if (channel != nullptr) ares_destroy(channel);
+    records.outcome = DnsOutcome::kOtherError;
+    records.error = std::string("cannot start the resolver: ") + ares_strerror(rc);
+    return finish();
+  }
+  PendingRecords pending{query.type, query.name, &records};
+  ares_query(channel, query.name.c_str(), 1 /* C_IN */, type, OnRecords, &pending);
+  DriveUntil(channel, deadline, [&] { return pending.done; });
+  ares_destroy(channel);
   return finish();
 }
 

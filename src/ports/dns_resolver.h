@@ -60,12 +60,36 @@ struct DnsQuery {
   std::chrono::milliseconds timeout{5'000};  // the whole question, retries included
 };
 
+// One question for one record type (custom dns checks, SPEC section 3.6).
+struct DnsRecordQuery {
+  std::string name;
+  std::string type = "A";            // A, AAAA, MX, TXT or CNAME
+  std::vector<std::string> servers;  // as in DnsQuery
+  std::chrono::milliseconds timeout{5'000};
+};
+
+// The records of one type, as text: addresses for A/AAAA, "10 mail.example.com"
+// for MX, each TXT record's strings joined, the target name for CNAME.
+struct DnsRecords {
+  DnsOutcome outcome = DnsOutcome::kTimeout;
+  std::vector<std::string> values;
+  std::string message;  // resolver's text for failures, else empty
+  std::string error;    // set when the question could not be asked (bad server, bad type)
+  double elapsed_ms = 0;
+  // "NXDOMAIN", "no MX records", "timeout", the error.
+  std::string Reason(const std::string& type) const;
+};
+
 // DNS, behind a port. Thread-safe: each call uses its own resolver state.
 class DnsResolver {
  public:
   virtual ~DnsResolver() = default;
   // Never throws and never takes longer than query.timeout (plus a few ms).
   virtual DnsResult Resolve(const DnsQuery& query) = 0;
+  // The records of query.type; same promises as Resolve. The default answers
+  // A and AAAA through Resolve and refuses the other types (for resolvers that
+  // only know addresses).
+  virtual DnsRecords ResolveRecords(const DnsRecordQuery& query);
 };
 
 // c-ares. Queries the DNS only (no hosts file), A and AAAA at once.
@@ -73,6 +97,7 @@ class CaresDnsResolver : public DnsResolver {
  public:
   CaresDnsResolver();
   DnsResult Resolve(const DnsQuery& query) override;
+  DnsRecords ResolveRecords(const DnsRecordQuery& query) override;
 };
 
 // A DNS server address from a `dns_servers` entry.

@@ -178,6 +178,7 @@ ProbeResult HttpProbe::Probe(const ProbeRequest& request) const {
   result.cf_cache_status = response.Header("cf-cache-status");
   result.location = response.Header("location");
   result.remote_ip = response.remote_ip;
+  if (request.keep_body) result.body = response.body;
   result.timings = response.timings;
   result.timings.dns_ms = dns_ms;
   result.timings.total_ms = dns_ms + response.timings.total_ms;

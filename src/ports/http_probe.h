@@ -21,6 +21,7 @@ struct ProbeRequest {
   // caller). Empty: the probe resolves the host itself (unless it is an IP).
   std::vector<std::string> addresses;
   std::string method = "GET";  // HEAD for a light heartbeat
+  bool keep_body = false;      // keep the answer's body (at most 1 MiB) in ProbeResult::body
 };
 
 // What came back. Timings are per phase (blackbox_exporter's split); `dns` is
@@ -40,6 +41,7 @@ struct ProbeResult {
   // "timeout", "tls: certificate has expired". Empty when answered.
   std::string error;
   std::string error_detail;  // the full transport error text, for --explain
+  std::string body;          // the answer's body, only when ProbeRequest::keep_body
 };
 
 // The parts of a URL the probe needs.
