@@ -11,9 +11,11 @@ packages=(
   libcurl4-openssl-dev libc-ares-dev libyaml-cpp-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev
   libboost1.81-dev libboost-system1.81-dev  # Beast/Asio for the HTTP server
+  libsqlite3-dev libpq-dev  # the history store: SQLite, PostgreSQL
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dnsmasq-base openssl python3 hyperfine
+  postgresql  # the store tests start their own server (initdb, pg_ctl)
   # the tests never need the network, but the CA bundle keeps TLS honest
   ca-certificates
 )

@@ -24,7 +24,7 @@ namespace {
 
 std::atomic<bool> g_abandoned{false};
 
-const std::vector<std::string> kSubcommands = {"run", "status", "serve", "heartbeat"};
+const std::vector<std::string> kSubcommands = {"run", "status", "serve", "heartbeat", "history"};
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.
@@ -117,6 +117,16 @@ int RunApp(int argc, char** argv) {
                             "only this target: github, gcp, cloudflare");
   heartbeat_cmd->add_flag("--json", heartbeat_json, "print JSON instead of the table");
 
+  HistoryFlags history;
+  CLI::App* history_cmd =
+      app.add_subcommand("history", "past runs and status transitions from the store");
+  history_cmd->add_flag("--json", history.json, "print JSON instead of the table");
+  history_cmd->add_option("--limit", history.limit,
+                          "at most N runs and N transitions (1-1000, default 20)");
+  history_cmd->add_option("--check", history.check, "only this check, e.g. GitSync");
+  history_cmd->add_option("--since", history.since,
+                          "only from this time, e.g. 2026-01-01T00:00:00Z");
+
   std::vector<std::string> args = WithDefaultCommand(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
   try {
@@ -135,6 +145,7 @@ int RunApp(int argc, char** argv) {
     if (status_cmd->parsed()) return CmdStatus(global, status_json);
     if (serve_cmd->parsed()) return CmdServe(global, serve);
     if (heartbeat_cmd->parsed()) return CmdHeartbeat(global, heartbeat_target, heartbeat_json);
+    if (history_cmd->parsed()) return CmdHistory(global, history);
     StopOnInterrupt();
     int code = CmdRun(global, run);
     if (code < 0) {

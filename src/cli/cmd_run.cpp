@@ -4,14 +4,15 @@
 #include <iostream>
 
 #include "checks/check.h"
-#include "cloud/google_credentials.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
-#include "cli/real_ports.h"
 #include "cli/progress.h"
+#include "cli/real_ports.h"
 #include "cli/report.h"
+#include "cloud/google_credentials.h"
 #include "core/status_json.h"
 #include "engine/sync_job.h"
+#include "store/open_store.h"
 
 namespace infinity_sync {
 namespace {
@@ -67,6 +68,17 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   options.only = flags.only;
   options.interactive = isatty(STDIN_FILENO) == 1;
 
+  // Opened once; it connects on first write, so a store that is down only
+  // shows as history_error. Unwritten runs are kept in memory, which for a
+  // one-shot run means they are lost when it exits.
+  std::unique_ptr<HistoryRecorder> history;
+  std::string store_error;
+  if (auto store = OpenStore(config); !store) {
+    store_error = store.error();
+  } else if (*store) {
+    history = std::make_unique<HistoryRecorder>(std::move(*store));
+  }
+
   Result<SyncOutcome> outcome = Error{""};
   {
     ProgressLine progress(err_tty && !flags.json, err_tty && !no_color, *selected);
@@ -75,7 +87,7 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
       progress.Finish();
       return AskOnTerminal(title, fix);
     };
-    outcome = RunSync(config, ports, *selected, options, prompt, observer);
+    outcome = RunSync(config, ports, *selected, options, prompt, observer, history.get());
   }
   if (!outcome) {
     std::cerr << "infinity-sync: " << outcome.error() << "; not running\n";
@@ -87,6 +99,15 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   } else {
     RenderReport(std::cout, style, *selected, numbers, static_cast<int>(table.size()),
                  outcome->status, ShownPath(config.status_file), outcome->write_error);
+  }
+  if (outcome->history_error.empty()) outcome->history_error = store_error;
+  if (!outcome->history_error.empty() && !flags.json) {
+    std::cout << "  History NOT recorded: " << outcome->history_error << "\n";
+  }
+  if (!outcome->history_error.empty()) {
+    std::cerr << "infinity-sync: the run was not recorded in the history (it is lost when this "
+                 "process exits): "
+              << outcome->history_error << "\n";
   }
   const NotifyReport& sent = outcome->notifications;
   if (!flags.json && sent.sent + sent.failed > 0) {

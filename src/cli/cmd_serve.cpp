@@ -17,6 +17,7 @@
 #include "server/server.h"
 #include "server/sse_hub.h"
 #include "server/status_cache.h"
+#include "store/open_store.h"
 
 namespace infinity_sync {
 
@@ -49,13 +50,23 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
   heartbeats.SetOnChange(
       [&hub](const Heartbeat& h) { hub.Publish("heartbeat", ToJson(h).dump()); });
 
+  // Opened once for the process: the live loop writes, the API reads. Runs
+  // that cannot be written stay in memory until the store is back.
+  std::unique_ptr<HistoryRecorder> history;
+  if (auto store = OpenStore(config); !store) {
+    std::cerr << "infinity-sync: " << store.error() << "; history is off\n";
+  } else if (*store) {
+    history = std::make_unique<HistoryRecorder>(std::move(*store));
+  }
+
   Api* api_for_events = nullptr;  // set below, before the loop can finish a run
   std::vector<CheckSpec> checks = CheckTable(config);
   auto sync = [&] {
     RunOptions options;
     options.dry_run = true;
-    auto outcome = RunSync(config, ports, checks, options,
-                           [](const std::string&, const Fix&) { return false; });
+    auto outcome = RunSync(
+        config, ports, checks, options, [](const std::string&, const Fix&) { return false; }, {},
+        history.get());
     if (!outcome) {
       std::cerr << "infinity-sync: live sync skipped: " << outcome.error() << "\n";
       return;
@@ -64,13 +75,18 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
       std::cerr << "infinity-sync: the status file was not written: " << outcome->write_error
                 << "\n";
     }
+    if (!outcome->history_error.empty()) {
+      std::cerr << "infinity-sync: the run was not recorded in the history: "
+                << outcome->history_error << "\n";
+    }
     if (api_for_events != nullptr) {
       std::string body = api_for_events->StatusBody();
       if (!body.empty()) hub.Publish("status", body);
     }
   };
   LiveLoopDriver driver(config.server.sync_every, real.clock, sync);
-  Api api(ApiDeps{config, real.clock, status, heartbeats, driver.loop(), hub, request_metrics});
+  Api api(ApiDeps{config, real.clock, status, heartbeats, driver.loop(), hub, request_metrics,
+                  history.get()});
   api_for_events = &api;
 
   ServerOptions options;

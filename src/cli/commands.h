@@ -36,4 +36,15 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags);
 // Exit 0 all healthy, 1 something degraded, 2 something down, 64 unknown target.
 int CmdHeartbeat(const GlobalOptions& global, const std::string& target, bool json);
 
+struct HistoryFlags {
+  bool json = false;
+  std::string limit;  // --limit; empty: 20
+  std::string check;  // --check GitSync; empty: every check
+  std::string since;  // --since ISO-8601; empty: no bound
+};
+
+// `infinity-sync history`: runs newest first and transitions from the store.
+// Exit 0; 64 bad flags; 78 bad config or no store; 2 the store cannot be read.
+int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags);
+
 }  // namespace infinity_sync

@@ -12,7 +12,8 @@ int ExitCodeOf(const SyncStatus& status) {
 
 Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
                             const std::vector<CheckSpec>& checks, const RunOptions& options,
-                            const FixPrompt& prompt, const RunObserver& observer) {
+                            const FixPrompt& prompt, const RunObserver& observer,
+                            HistoryRecorder* history) {
   // Held for the whole run, so two runs never interleave their fixes or writes.
   LockAttempt lock = ports.fs.TryLock(config.status_file + ".lock");
   if (lock.contended) return Error{lock.error};
@@ -28,6 +29,7 @@ Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
   if (!written) outcome.write_error = written.error();
   if (!lock.ok() && outcome.write_error.empty()) outcome.write_error = lock.error;
   outcome.exit_code = outcome.write_error.empty() ? ExitCodeOf(outcome.status) : kExitFailed;
+  if (history != nullptr) outcome.history_error = history->Record(outcome.status);
   outcome.notifications = SendNotifications(config, ports, outcome.status);
   return outcome;
 }

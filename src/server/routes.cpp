@@ -188,7 +188,7 @@ ServerResponse Api::Asset(const std::string& path) {
 
 void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
   const std::string& path = request.path;
-  if (path == "/healthz") return respond(Json(200, {{"status", "ok"}}));
+  if (path == "/healthz") return respond(Healthz());
   if (path == "/api/sync/status") return respond(Status());
   if (path == "/api/sync/heartbeat") {
     return d_.heartbeats.GetAll([this, respond](std::vector<Heartbeat> beats) {
@@ -217,9 +217,7 @@ void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
     if (!d_.loop.TriggerNow()) return respond(JsonError(409, "a sync is already running"));
     return respond(Json(202, {{"started", true}, {"dryRun", true}}));
   }
-  if (path == "/api/sync/history") {
-    return respond(JsonError(501, "history is not available in this build (no store yet)"));
-  }
+  if (path == "/api/sync/history") return respond(History(request.query));
   if (path == "/metrics") return Metrics(respond);
   respond(Asset(path));
 }

@@ -11,6 +11,7 @@
 #include "server/metrics.h"
 #include "server/sse_hub.h"
 #include "server/status_cache.h"
+#include "store/history_recorder.h"
 
 namespace infinity_sync {
 
@@ -23,6 +24,7 @@ struct ApiDeps {
   LiveLoop& loop;
   SseHub& hub;
   RequestMetrics& metrics;
+  HistoryRecorder* history = nullptr;  // null: no store (history answers 404)
 };
 
 // The REST API of SPEC section 5 as a request -> response function, free of
@@ -45,6 +47,8 @@ class Api {
   void Dispatch(const ServerRequest& request, const Respond& respond);
   void Overview(const Respond& respond);
   void Metrics(const Respond& respond);
+  ServerResponse History(const std::string& query);
+  ServerResponse Healthz();
   ServerResponse Status();
   ServerResponse Asset(const std::string& path);
 

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <memory>
+
+#include "core/config.h"
+#include "core/result.h"
+#include "store/history_store.h"
+
+namespace infinity_sync {
+
+// The store named by `config.store`: "sqlite:/abs/path" (config resolves the
+// path), "postgresql://..." or "postgres://...", or "none"/"" (returns
+// nullptr: history is off). Does not connect: a database that is down is
+// reported by the first call, so it never stops a run from starting.
+Result<std::unique_ptr<HistoryStore>> OpenStore(const Config& config);
+
+}  // namespace infinity_sync

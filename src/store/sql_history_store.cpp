@@ -1,0 +1,294 @@
+#include "store/sql_history_store.h"
+
+#include <fmt/format.h>
+
+#include "core/status_json.h"
+
+namespace infinity_sync {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+std::int64_t ToMs(system_clock::time_point t) {
+  return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
+system_clock::time_point FromMs(std::int64_t ms) {
+  return system_clock::time_point(milliseconds(ms));
+}
+std::int64_t Int(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
+std::string Text(const std::optional<std::string>& v) { return v.value_or(""); }
+json ParsedOr(const std::optional<std::string>& v, json fallback) {
+  if (!v) return fallback;
+  json parsed = json::parse(*v, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? fallback : parsed;
+}
+
+// Version 1: one row per run, one per check result.
+std::vector<std::string> SchemaV1(const std::string& id) {
+  return {
+      "CREATE TABLE runs (id " + id +
+          ", ts_ms BIGINT NOT NULL, duration_ms BIGINT NOT NULL, dry_run INTEGER NOT NULL,"
+          " host TEXT NOT NULL, project TEXT NOT NULL, version TEXT NOT NULL)",
+      "CREATE INDEX runs_ts ON runs (ts_ms)",
+      "CREATE TABLE check_results (run_id BIGINT NOT NULL, position INTEGER NOT NULL,"
+      " check_key TEXT NOT NULL, status TEXT NOT NULL, details TEXT NOT NULL,"
+      " data TEXT NOT NULL, duration_ms BIGINT NOT NULL, PRIMARY KEY (run_id, position))",
+  };
+}
+
+// Version 2: transitions kept at write time (so reading them is an index scan),
+// the last status per host/project/check, and both back-filled from version 1 rows.
+std::vector<std::string> SchemaV2(const std::string& id) {
+  return {
+      "CREATE TABLE check_state (host TEXT NOT NULL, project TEXT NOT NULL,"
+      " check_key TEXT NOT NULL, status TEXT NOT NULL, last_ms BIGINT NOT NULL,"
+      " PRIMARY KEY (host, project, check_key))",
+      "CREATE TABLE transitions (id " + id +
+          ", ts_ms BIGINT NOT NULL, host TEXT NOT NULL, project TEXT NOT NULL,"
+          " check_key TEXT NOT NULL, from_status TEXT NOT NULL, to_status TEXT NOT NULL,"
+          " run_id BIGINT NOT NULL)",
+      "CREATE INDEX transitions_ts ON transitions (ts_ms)",
+      "CREATE INDEX check_results_key ON check_results (check_key, run_id)",
+      "INSERT INTO transitions (ts_ms, host, project, check_key, from_status, to_status, run_id)"
+      " SELECT ts_ms, host, project, check_key, prev, status, run_id FROM ("
+      "  SELECT r.ts_ms, r.host, r.project, c.check_key, c.status, c.run_id, r.id AS rid,"
+      "   LAG(c.status) OVER (PARTITION BY r.host, r.project, c.check_key"
+      "                       ORDER BY r.ts_ms, r.id) AS prev"
+      "  FROM check_results c JOIN runs r ON r.id = c.run_id) t"
+      " WHERE prev IS NOT NULL AND prev <> status ORDER BY ts_ms, rid",
+      "INSERT INTO check_state (host, project, check_key, status, last_ms)"
+      " SELECT host, project, check_key, status, ts_ms FROM ("
+      "  SELECT r.host, r.project, c.check_key, c.status, r.ts_ms,"
+      "   ROW_NUMBER() OVER (PARTITION BY r.host, r.project, c.check_key"
+      "                      ORDER BY r.ts_ms DESC, r.id DESC) AS rn"
+      "  FROM check_results c JOIN runs r ON r.id = c.run_id) t WHERE rn = 1",
+  };
+}
+
+}  // namespace
+
+SqlHistoryStore::SqlHistoryStore(std::unique_ptr<SqlConnection> connection,
+                                 std::chrono::milliseconds keep_for)
+    : db_(std::move(connection)), keep_for_(keep_for) {}
+
+std::string SqlHistoryStore::Describe() const { return db_->Describe(); }
+
+Status SqlHistoryStore::Fail(const std::string& what, const std::string& error) {
+  ready_ = false;  // reconnect and re-check the schema next time
+  db_->Exec("ROLLBACK");
+  return Error{"history store " + db_->Describe() + ": " + what + ": " + error};
+}
+
+Status SqlHistoryStore::Ready() {
+  std::lock_guard lock(mu_);
+  return ReadyLocked();
+}
+
+Status SqlHistoryStore::ReadyLocked() {
+  if (ready_) return Ok{};
+  if (auto opened = db_->Open(); !opened) return Fail("cannot open", opened.error());
+  if (auto migrated = Migrate(); !migrated) return migrated;
+  ready_ = true;
+  return Ok{};
+}
+
+Status SqlHistoryStore::Migrate() {
+  if (auto s = db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+      !s) {
+    return Fail("reading the schema version", s.error());
+  }
+  // Checked again inside the write transaction: another process may be migrating.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<SqlRow> rows;
+    if (auto s = db_->Exec("SELECT MAX(version) FROM schema_version", {}, &rows); !s) {
+      return Fail("reading the schema version", s.error());
+    }
+    int version = rows.empty() ? 0 : static_cast<int>(Int(rows[0][0]));
+    if (version > kHistorySchemaVersion) {
+      return Fail("schema", fmt::format("the database has schema version {}, newer than this "
+                                        "program's {}: upgrade infinity-sync",
+                                        version, kHistorySchemaVersion));
+    }
+    if (version == kHistorySchemaVersion) return attempt == 0 ? Status(Ok{}) : db_->Exec("COMMIT");
+    if (attempt == 0) {
+      if (auto s = db_->BeginWrite(); !s) return Fail("starting the migration", s.error());
+      continue;
+    }
+    std::vector<std::vector<std::string>> steps = {SchemaV1(db_->IdColumn()),
+                                                   SchemaV2(db_->IdColumn())};
+    for (int v = version + 1; v <= kHistorySchemaVersion; ++v) {
+      for (const auto& sql : steps[v - 1]) {
+        if (auto s = db_->Exec(sql); !s) {
+          return Fail(fmt::format("migrating to schema version {}", v), s.error());
+        }
+      }
+      if (auto s = db_->Exec("INSERT INTO schema_version (version) VALUES (?)", {std::int64_t{v}});
+          !s) {
+        return Fail("recording the schema version", s.error());
+      }
+    }
+    if (auto s = db_->Exec("COMMIT"); !s) return Fail("committing the migration", s.error());
+  }
+  return Ok{};
+}
+
+Status SqlHistoryStore::Record(const SyncStatus& status) {
+  std::lock_guard lock(mu_);
+  if (auto r = ReadyLocked(); !r) return r;
+  if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
+  std::int64_t ts = ToMs(status.timestamp);
+  std::vector<SqlRow> rows;
+  auto s = db_->Exec(
+      "INSERT INTO runs (ts_ms, duration_ms, dry_run, host, project, version)"
+      " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      {ts, status.duration_ms, std::int64_t{status.dry_run ? 1 : 0}, status.host, status.project,
+       status.version},
+      &rows);
+  if (!s || rows.empty()) return Fail("writing the run", s ? "no id returned" : s.error());
+  std::int64_t run_id = Int(rows[0][0]);
+  std::int64_t position = 0;
+  for (const auto& named : status.results) {
+    json doc = ToJson(named.result);
+    std::string state = doc["Status"].get<std::string>();
+    s = db_->Exec(
+        "INSERT INTO check_results (run_id, position, check_key, status, details, data,"
+        " duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {run_id, position++, named.key, state, doc["Details"].dump(), doc["Data"].dump(),
+         named.result.duration_ms});
+    if (!s) return Fail("writing the result of " + named.key, s.error());
+    rows.clear();
+    s = db_->Exec("SELECT status FROM check_state WHERE host = ? AND project = ? AND check_key = ?",
+                  {status.host, status.project, named.key}, &rows);
+    if (!s) return Fail("reading the last status of " + named.key, s.error());
+    if (!rows.empty() && Text(rows[0][0]) != state) {
+      s = db_->Exec(
+          "INSERT INTO transitions (ts_ms, host, project, check_key, from_status, to_status,"
+          " run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {ts, status.host, status.project, named.key, Text(rows[0][0]), state, run_id});
+      if (!s) return Fail("writing a transition of " + named.key, s.error());
+    }
+    s = db_->Exec(
+        "INSERT INTO check_state (host, project, check_key, status, last_ms) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (host, project, check_key) DO UPDATE SET status = excluded.status,"
+        " last_ms = excluded.last_ms",
+        {status.host, status.project, named.key, state, ts});
+    if (!s) return Fail("updating the last status of " + named.key, s.error());
+  }
+  if (keep_for_.count() > 0) {
+    if (auto p = PruneLocked(ts - keep_for_.count()); !p) return p;
+  }
+  if (auto c = db_->Exec("COMMIT"); !c) return Fail("committing the run", c.error());
+  return Ok{};
+}
+
+Status SqlHistoryStore::PruneLocked(std::int64_t cutoff_ms) {
+  for (const char* sql :
+       {"DELETE FROM check_results WHERE run_id IN (SELECT id FROM runs WHERE ts_ms < ?)",
+        "DELETE FROM runs WHERE ts_ms < ?", "DELETE FROM transitions WHERE ts_ms < ?"}) {
+    if (auto s = db_->Exec(sql, {cutoff_ms}); !s) return Fail("pruning old runs", s.error());
+  }
+  return Ok{};
+}
+
+Status SqlHistoryStore::Prune(std::chrono::system_clock::time_point cutoff) {
+  std::lock_guard lock(mu_);
+  if (auto r = ReadyLocked(); !r) return r;
+  if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
+  if (auto p = PruneLocked(ToMs(cutoff)); !p) return p;
+  if (auto c = db_->Exec("COMMIT"); !c) return Fail("committing the prune", c.error());
+  return Ok{};
+}
+
+Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& query) {
+  std::lock_guard lock(mu_);
+  if (auto r = ReadyLocked(); !r) return Error{r.error()};
+  std::string sql =
+      "SELECT id, ts_ms, duration_ms, dry_run, host, project, version FROM runs r WHERE 1 = 1";
+  std::vector<SqlParam> params;
+  if (query.since) {
+    sql += " AND ts_ms >= ?";
+    params.emplace_back(ToMs(*query.since));
+  }
+  if (!query.check.empty()) {
+    sql += " AND EXISTS (SELECT 1 FROM check_results c WHERE c.run_id = r.id AND c.check_key = ?)";
+    params.emplace_back(query.check);
+  }
+  sql += " ORDER BY ts_ms DESC, id DESC LIMIT ?";
+  params.emplace_back(std::int64_t{query.limit});
+  std::vector<SqlRow> rows;
+  if (auto s = db_->Exec(sql, params, &rows); !s) {
+    return Error{Fail("listing runs", s.error()).error()};
+  }
+  std::vector<StoredRun> runs;
+  if (rows.empty()) return runs;
+  std::string ids;
+  std::vector<SqlParam> id_params;
+  for (const auto& row : rows) {
+    StoredRun run;
+    run.id = Int(row[0]);
+    run.timestamp = FromMs(Int(row[1]));
+    run.duration_ms = Int(row[2]);
+    run.dry_run = Int(row[3]) != 0;
+    run.host = Text(row[4]);
+    run.project = Text(row[5]);
+    run.version = Text(row[6]);
+    runs.push_back(std::move(run));
+    ids += ids.empty() ? "?" : ", ?";
+    id_params.emplace_back(runs.back().id);
+  }
+  std::string checks_sql =
+      "SELECT run_id, check_key, status, details, data, duration_ms FROM check_results"
+      " WHERE run_id IN (" +
+      ids + ")";
+  if (!query.check.empty()) {
+    checks_sql += " AND check_key = ?";
+    id_params.emplace_back(query.check);
+  }
+  checks_sql += " ORDER BY run_id, position";
+  rows.clear();
+  if (auto s = db_->Exec(checks_sql, id_params, &rows); !s) {
+    return Error{Fail("listing check results", s.error()).error()};
+  }
+  std::unordered_map<std::int64_t, StoredRun*> by_id;
+  for (auto& run : runs) by_id[run.id] = &run;
+  for (const auto& row : rows) {
+    auto it = by_id.find(Int(row[0]));
+    if (it == by_id.end()) continue;
+    it->second->checks.push_back({Text(row[1]), Text(row[2]), ParsedOr(row[3], json::array()),
+                                  ParsedOr(row[4], json::object()), Int(row[5])});
+  }
+  return runs;
+}
+
+Result<std::vector<Transition>> SqlHistoryStore::ListTransitions(const HistoryQuery& query) {
+  std::lock_guard lock(mu_);
+  if (auto r = ReadyLocked(); !r) return Error{r.error()};
+  std::string sql =
+      "SELECT ts_ms, host, project, check_key, from_status, to_status, run_id FROM transitions"
+      " WHERE 1 = 1";
+  std::vector<SqlParam> params;
+  if (query.since) {
+    sql += " AND ts_ms >= ?";
+    params.emplace_back(ToMs(*query.since));
+  }
+  if (!query.check.empty()) {
+    sql += " AND check_key = ?";
+    params.emplace_back(query.check);
+  }
+  sql += " ORDER BY ts_ms DESC, id DESC LIMIT ?";
+  params.emplace_back(std::int64_t{query.limit});
+  std::vector<SqlRow> rows;
+  if (auto s = db_->Exec(sql, params, &rows); !s) {
+    return Error{Fail("listing transitions", s.error()).error()};
+  }
+  std::vector<Transition> out;
+  for (const auto& row : rows) {
+    out.push_back({Text(row[3]), Text(row[4]), Text(row[5]), FromMs(Int(row[0])), Text(row[1]),
+                   Text(row[2]), Int(row[6])});
+  }
+  return out;
+}
+
+}  // namespace infinity_sync
