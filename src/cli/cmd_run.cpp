@@ -4,12 +4,13 @@
 #include <iostream>
 
 #include "checks/check.h"
-#include "cloud/google_credentials.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
-#include "cli/real_ports.h"
+#include "cli/explain.h"
 #include "cli/progress.h"
+#include "cli/real_ports.h"
 #include "cli/report.h"
+#include "cloud/google_credentials.h"
 #include "core/status_json.h"
 #include "engine/sync_job.h"
 
@@ -87,6 +88,7 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   } else {
     RenderReport(std::cout, style, *selected, numbers, static_cast<int>(table.size()),
                  outcome->status, ShownPath(config.status_file), outcome->write_error);
+    if (flags.explain) RenderExplain(std::cout, style, *selected, outcome->status);
   }
   std::cout.flush();
   if (!outcome->write_error.empty()) {
