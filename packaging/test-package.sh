@@ -18,7 +18,8 @@ echo "package: $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libcurl4 libc-ares2 libyaml-cpp0.7 libfmt9 libssl3 libboost-system1.81.0 libstdc++6; do
+# (Boost.System is header-only in 1.81: the program links no libboost_system.)
+for lib in libcurl4 libc-ares2 libyaml-cpp0.7 libfmt9 libssl3 libstdc++6; do
   [[ "$depends" == *"$lib"* ]] || fail "Depends lacks $lib"
 done
 
@@ -44,7 +45,7 @@ out=$(bash -c "source '$bash_completion'; complete -p infinity-sync;
 [ -f "$root/usr/share/fish/vendor_completions.d/infinity-sync.fish" ] || fail "no fish completion"
 [ -f "$root/usr/share/doc/infinity-sync/cron.example" ] || fail "no cron.example"
 
-units="$root/lib/systemd/system"
+units="$root/usr/lib/systemd/system"
 for unit in infinity-sync.service infinity-sync-run.service infinity-sync-run.timer; do
   [ -f "$units/$unit" ] || fail "no $unit"
 done
