@@ -15,6 +15,7 @@
 
 #include "checks/check.h"
 #include "cli/commands.h"
+#include "cli/interrupt.h"
 #include "core/check_status.h"
 #include "core/version.h"
 #include "ports/process_runner.h"
@@ -24,7 +25,8 @@ namespace {
 
 std::atomic<bool> g_abandoned{false};
 
-const std::vector<std::string> kSubcommands = {"run", "status", "serve", "heartbeat", "history"};
+const std::vector<std::string> kSubcommands = {"run",       "status",  "serve",
+                                               "heartbeat", "history", "init"};
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.
@@ -64,10 +66,14 @@ void StopOnInterrupt() {
   std::thread([set] {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) return;
+    // run --watch between runs: the loop wakes up and returns 0 by itself.
+    if (WatchControl::Instance().OnSignal()) return;
     RealProcessRunner::KillAllRunning();
-    std::fprintf(stderr, "\ninfinity-sync: interrupted\n");
+    bool watching = WatchControl::Instance().enabled();
+    std::fprintf(stderr, watching ? "\ninfinity-sync: interrupted during a run; watch stopped\n"
+                                  : "\ninfinity-sync: interrupted\n");
     std::fflush(nullptr);
-    _exit(128 + sig);
+    _exit(watching ? 0 : 128 + sig);
   }).detach();
 }
 
@@ -96,6 +102,10 @@ int RunApp(int argc, char** argv) {
       ->add_option("--only", run.only,
                    "run a subset: auth, git, docker, gcp, cloudflare, or custom check names")
       ->delimiter(',');
+  run_cmd->add_flag("--watch", run.watch, "run, wait --interval, run again until Ctrl-C");
+  run_cmd->add_option("--interval", run.interval, "time between runs with --watch (default: 5m)");
+  run_cmd->add_flag("--explain", run.explain,
+                    "for each check, why it got its status: evidence, compared values, fix");
 
   bool status_json = false;
   CLI::App* status_cmd = app.add_subcommand(
@@ -126,6 +136,10 @@ int RunApp(int argc, char** argv) {
   history_cmd->add_option("--check", history.check, "only this check, e.g. GitSync");
   history_cmd->add_option("--since", history.since,
                           "only from this time, e.g. 2026-01-01T00:00:00Z");
+  bool init_force = false;
+  CLI::App* init_cmd = app.add_subcommand(
+      "init", "write a starter infinity-sync.yaml from what the repository holds");
+  init_cmd->add_flag("--force", init_force, "overwrite an existing infinity-sync.yaml");
 
   std::vector<std::string> args = WithDefaultCommand(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
@@ -146,6 +160,27 @@ int RunApp(int argc, char** argv) {
     if (serve_cmd->parsed()) return CmdServe(global, serve);
     if (heartbeat_cmd->parsed()) return CmdHeartbeat(global, heartbeat_target, heartbeat_json);
     if (history_cmd->parsed()) return CmdHistory(global, history);
+    if (init_cmd->parsed()) return CmdInit(global, init_force);
+    if (!run.interval.empty() && !run.watch) {
+      std::cerr << "infinity-sync: --interval needs --watch\n";
+      return kExitUsage;
+    }
+    if (run.watch && run.json) {
+      std::cerr << "infinity-sync: --watch and --json do not go together (use 'status --json')\n";
+      return kExitUsage;
+    }
+    if (run.explain && run.json) {
+      std::cerr << "infinity-sync: --explain and --json do not go together\n";
+      return kExitUsage;
+    }
+    if (run.watch) {
+      WatchControl::Instance().Enable();
+      StopOnInterrupt();
+      bool abandoned = false;
+      int watch_code = CmdWatch(global, run, abandoned);
+      if (abandoned) g_abandoned = true;
+      return watch_code;
+    }
     StopOnInterrupt();
     int code = CmdRun(global, run);
     if (code < 0) {

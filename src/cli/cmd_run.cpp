@@ -6,6 +6,7 @@
 #include "checks/check.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/explain.h"
 #include "cli/progress.h"
 #include "cli/real_ports.h"
 #include "cli/report.h"
@@ -99,6 +100,7 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   } else {
     RenderReport(std::cout, style, *selected, numbers, static_cast<int>(table.size()),
                  outcome->status, ShownPath(config.status_file), outcome->write_error);
+    if (flags.explain) RenderExplain(std::cout, style, *selected, outcome->status);
   }
   if (outcome->history_error.empty()) outcome->history_error = store_error;
   if (!outcome->history_error.empty() && !flags.json) {

@@ -15,11 +15,28 @@ struct RunFlags {
   bool verbose = false;
   bool json = false;
   std::vector<std::string> only;
+  bool watch = false;    // --watch: run, wait `interval`, run again until Ctrl-C
+  std::string interval;  // --interval (a duration, default 5m); only with --watch
+  bool explain = false;  // --explain: why each check got its status
 };
 
 // `infinity-sync run`. Returns the exit code, negated when check threads were
 // abandoned (the caller must then leave without unwinding).
 int CmdRun(const GlobalOptions& global, const RunFlags& flags);
+
+// `infinity-sync run --watch`: runs until SIGINT/SIGTERM, then exits 0. Exit 64 on
+// a bad --interval, 78 on a bad config. Sets `abandoned` when check threads
+// were given up on (the caller must then leave without unwinding).
+int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned);
+
+// Exit codes of `init` (sysexits.h): not inside a repository, and a file that
+// exists (without --force) or cannot be written.
+inline constexpr int kExitNotRepo = 66;
+inline constexpr int kExitCantCreate = 73;
+
+// `infinity-sync init [--force]`: writes a starter infinity-sync.yaml in the
+// repository root (or at --config) from what it finds there.
+int CmdInit(const GlobalOptions& global, bool force);
 
 // `infinity-sync status`.
 int CmdStatus(const GlobalOptions& global, bool json);

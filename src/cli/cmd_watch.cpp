@@ -1,0 +1,102 @@
+// `infinity-sync run --watch`: the seed's background loop in the terminal.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "checks/check.h"
+#include "cli/commands.h"
+#include "cli/config_loading.h"
+#include "cli/explain.h"
+#include "cli/interrupt.h"
+#include "cli/real_ports.h"
+#include "cli/report.h"
+#include "core/duration.h"
+#include "core/time_format.h"
+#include "engine/sync_job.h"
+
+namespace infinity_sync {
+namespace {
+
+constexpr std::chrono::milliseconds kDefaultInterval{300'000};
+
+// "2026-11-25T16:50:00Z run 3: AuthCheck=Success GitSync=Synced ... exit=0".
+std::string RunLine(int number, const SyncOutcome& outcome) {
+  std::string line = FormatIso8601(outcome.status.timestamp) + " run " + std::to_string(number) +
+                     (outcome.status.dry_run ? " (dry run):" : ":");
+  for (const auto& r : outcome.status.results) {
+    line += " " + r.key + "=" + std::string(ToString(r.result.status));
+  }
+  line += " exit=" + std::to_string(outcome.exit_code);
+  if (!outcome.write_error.empty()) line += " (status not written: " + outcome.write_error + ")";
+  return line;
+}
+
+}  // namespace
+
+int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned) {
+  std::chrono::milliseconds interval = kDefaultInterval;
+  if (!flags.interval.empty()) {
+    auto parsed = ParseDuration(flags.interval);
+    if (!parsed || parsed->count() <= 0) {
+      std::cerr << "infinity-sync: --interval: expected a positive duration like 30s or 5m, got \""
+                << flags.interval << "\"" << (parsed ? "" : ": " + parsed.error()) << "\n";
+      return kExitUsage;
+    }
+    interval = *parsed;
+  }
+  auto loaded = LoadConfigOrReport(global.config);
+  if (!loaded) return kExitConfig;
+  const Config& config = *loaded;
+  std::vector<CheckSpec> table = CheckTable(config);
+  auto selected = SelectChecks(table, flags.only);
+  if (!selected) {
+    std::cerr << "infinity-sync: " << selected.error() << "\n";
+    return kExitUsage;
+  }
+
+  RealPorts real;
+  bool tty = isatty(STDOUT_FILENO) == 1;
+  ReportStyle style;
+  style.fancy = tty && std::getenv("NO_COLOR") == nullptr;
+  style.verbose = flags.verbose;
+  RunOptions options;
+  options.dry_run = flags.dry_run;
+  options.yes = flags.yes;
+  options.only = flags.only;
+  options.interactive = false;  // nobody answers a prompt in a loop: fixes need --yes
+  FixPrompt never = [](const std::string&, const Fix&) { return false; };
+
+  WatchControl& control = WatchControl::Instance();
+  std::cerr << "infinity-sync: watching every " << FormatDuration(interval)
+            << (flags.dry_run ? " (dry run)" : "") << "; Ctrl-C to stop\n";
+  for (int number = 1;; ++number) {
+    if (!control.BeginRun()) break;
+    auto outcome = RunSync(config, real.ports, *selected, options, never);
+    control.EndRun();
+    if (!outcome) {
+      std::cout << FormatIso8601(std::chrono::system_clock::now()) << " run " << number
+                << ": skipped: " << outcome.error() << std::endl;
+    } else {
+      if (outcome->abandoned > 0) abandoned = true;
+      if (tty) {
+        std::cout << "\033[H\033[2J";  // redraw in place: home, clear screen
+        RenderSummary(std::cout, style, *selected, outcome->status, config.status_file,
+                      outcome->write_error);
+      } else {
+        std::cout << RunLine(number, *outcome) << "\n";
+      }
+      if (flags.explain) RenderExplain(std::cout, style, *selected, outcome->status);
+      if (tty) {
+        auto next = std::chrono::system_clock::now() + interval;
+        std::cout << "\n  Run " << number << "; next at " << FormatLocalTime(next) << " (every "
+                  << FormatDuration(interval) << "); Ctrl-C to stop\n";
+      }
+      std::cout.flush();
+    }
+    if (control.WaitFor(interval)) break;
+  }
+  std::cerr << "infinity-sync: watch stopped\n";
+  return kExitOk;
+}
+
+}  // namespace infinity_sync

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace infinity_sync {
+
+// What `infinity-sync init` found in a repository; empty strings mean "not found".
+struct InitFindings {
+  std::string project;                     // the repository folder's name
+  std::string remote;                      // "origin" when that remote exists
+  std::string remote_url;                  // its URL, shown in a comment
+  std::string branch;                      // the current branch, shown in a comment
+  std::vector<std::string> compose_files;  // relative to the repository root
+  std::string gcp_project;                 // gcloud's [core] project
+  std::string gcp_region;                  // gcloud's [run] region
+  std::string gcloud_config;               // the gcloud configuration file read
+};
+
+// The starter infinity-sync.yaml: found values set, every other key of the
+// configuration present as a commented default. Always parses with ParseConfig.
+std::string RenderStarterConfig(const InitFindings& found);
+
+// Parses gcloud's INI-style configuration file text into "section.key" -> value.
+// Lines that are neither "[section]" nor "key = value" are ignored.
+std::map<std::string, std::string> ParseGcloudProperties(const std::string& text);
+
+// The gcloud configuration file in use: $CLOUDSDK_CONFIG (else
+// $HOME/.config/gcloud), configurations/config_<active>, where <active> is
+// $CLOUDSDK_ACTIVE_CONFIG_NAME, else the `active_config` file, else "default".
+std::filesystem::path GcloudConfigFile(const std::string& cloudsdk_config, const std::string& home,
+                                       const std::string& active_name);
+
+}  // namespace infinity_sync
