@@ -49,7 +49,8 @@ class PostgresConnection : public SqlConnection {
       return Error{message};
     }
     // Notices (e.g. a ROLLBACK after a failed BEGIN) are not for the terminal.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
     return Ok{};
   }
 

@@ -113,12 +113,12 @@ struct FakeWorld {
   RealFileSystem fs;
   FakeClock clock;
   std::map<std::string, std::string> env;
-  Ports ports{process, http, dns, fs, clock,
-              [this](const std::string& name) -> std::optional<std::string> {
-                auto it = env.find(name);
-                if (it == env.end()) return std::nullopt;
-                return it->second;
-              }};
+  Ports ports{
+      process, http, dns, fs, clock, [this](const std::string& name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        if (it == env.end()) return std::nullopt;
+        return it->second;
+      }};
 };
 
 }  // namespace infinity_sync::testing

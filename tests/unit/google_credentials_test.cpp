@@ -116,10 +116,11 @@ TEST(GoogleTokenSource, OneFetchForConcurrentCallersUntilShortlyBeforeExpiry) {
   ManualClock clock;
   std::map<std::string, std::string> vars = {{"GOOGLE_APPLICATION_CREDENTIALS", dir / "adc.json"}};
   testing::FakeDnsResolver dns;
-  Ports ports{process, http, dns, fs, clock, [&](const std::string& name) -> std::optional<std::string> {
-                auto it = vars.find(name);
-                return it == vars.end() ? std::nullopt : std::optional(it->second);
-              }};
+  Ports ports{
+      process, http, dns, fs, clock, [&](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        return it == vars.end() ? std::nullopt : std::optional(it->second);
+      }};
   Config config;
   CheckContext ctx{config, ports, clock.SteadyNow() + std::chrono::hours(10)};
   GoogleTokenSource source;

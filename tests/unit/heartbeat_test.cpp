@@ -11,8 +11,8 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::Answered;
-using testing::SteppedClock;
 using testing::HeldHttpClient;
+using testing::SteppedClock;
 
 Config TestConfig() {
   Config c;
