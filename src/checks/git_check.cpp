@@ -80,7 +80,7 @@ CheckResult InterpretGitStatus(const GitStatusInfo& info, const GitFetchOutcome&
 
   if (info.dirty == 0) {
     r.Ok(info.untracked == 0 ? "Working directory clean"
-                             : fmt::format("Working directory clean ({} not tracked)",
+                             : fmt::format("Working directory clean ({})",
                                            Plural(info.untracked, "untracked file")));
   } else {
     std::string paths;
