@@ -29,49 +29,15 @@ FakeDockerEngine::FakeDockerEngine(const nlohmann::json& scenario, bool tcp) {
   } else {
     args.insert(args.end(), {"--unix", socket_path()});
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, ready_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start the fake Docker Engine";
-    return;
-  }
-  pid_ = pid;
-  for (int i = 0; i < 500; ++i) {
-    std::string ready = ReadFile(ready_path);
-    if (ready.rfind("READY ", 0) == 0 && ready.find('\n') != std::string::npos) {
-      std::string where = ready.substr(6, ready.find('\n') - 6);
-      host_ = tcp ? "tcp://127.0.0.1:" + where : "unix://" + where;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ADD_FAILURE() << "the fake Docker Engine did not start";
+  FakeProcess started = StartFakeProcess(args, ready_path, "the fake Docker Engine");
+  pid_ = started.pid;
+  if (pid_ > 0) host_ = tcp ? "tcp://127.0.0.1:" + started.where : "unix://" + started.where;
 }
 
-FakeDockerEngine::~FakeDockerEngine() {
-  if (pid_ > 0) {
-    kill(pid_, SIGKILL);
-    int status;
-    waitpid(pid_, &status, 0);
-  }
-}
+FakeDockerEngine::~FakeDockerEngine() { StopFakeProcess(pid_); }
 
 std::vector<nlohmann::json> FakeDockerEngine::Requests() const {
-  std::vector<nlohmann::json> out;
-  std::stringstream ss(ReadFile(dir_ / "requests.log"));
-  std::string line;
-  while (std::getline(ss, line)) {
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  }
-  return out;
+  return ReadRequestLog(dir_ / "requests.log");
 }
 
 nlohmann::json ComposeContainer(const std::string& project, const std::string& service, int number,

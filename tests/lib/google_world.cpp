@@ -25,48 +25,15 @@ GoogleFake::GoogleFake(const nlohmann::json& config) {
   WriteFile(dir_ / "requests.log", "");
   std::string script = std::string(INFINITY_SYNC_FIXTURES) + "/../fakes/google_fake.py";
   std::vector<std::string> args = {PythonPath(), script, config_path, dir_ / "requests.log"};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, ready_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start google_fake.py";
-    return;
-  }
-  pid_ = pid;
-  for (int i = 0; i < 500; ++i) {
-    std::string ready = ReadFile(ready_path);
-    if (ready.rfind("READY ", 0) == 0 && ready.find('\n') != std::string::npos) {
-      port_ = std::stoi(ready.substr(6));
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ADD_FAILURE() << "google_fake.py did not start";
+  FakeProcess started = StartFakeProcess(args, ready_path, "google_fake.py");
+  pid_ = started.pid;
+  if (pid_ > 0) port_ = std::stoi(started.where);
 }
 
-GoogleFake::~GoogleFake() {
-  if (pid_ > 0) {
-    kill(pid_, SIGKILL);
-    int status;
-    waitpid(pid_, &status, 0);
-  }
-}
+GoogleFake::~GoogleFake() { StopFakeProcess(pid_); }
 
 std::vector<nlohmann::json> GoogleFake::Requests() const {
-  std::vector<nlohmann::json> out;
-  std::stringstream ss(ReadFile(dir_ / "requests.log"));
-  std::string line;
-  while (std::getline(ss, line)) {
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  }
-  return out;
+  return ReadRequestLog(dir_ / "requests.log");
 }
 
 int GoogleFake::Count(const std::string& path_prefix) const {

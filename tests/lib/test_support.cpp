@@ -96,6 +96,24 @@ FakeHttpServer::FakeHttpServer(const nlohmann::json& scenario, const Options& op
     args.insert(args.end(), {"--tls", options.tls_cert, options.tls_key});
     tls_ = true;
   }
+  FakeProcess started = StartFakeProcess(args, ready_path, "http_fake.py");
+  pid_ = started.pid;
+  if (pid_ > 0 && options.unix_socket.empty()) port_ = std::stoi(started.where);
+}
+
+FakeHttpServer::~FakeHttpServer() { StopFakeProcess(pid_); }
+
+std::string FakeHttpServer::url() const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+}
+
+std::vector<nlohmann::json> FakeHttpServer::Requests() const {
+  return ReadRequestLog(dir_ / "requests.log");
+}
+
+FakeProcess StartFakeProcess(std::vector<std::string> args, const std::string& ready_path,
+                             const std::string& what) {
+  FakeProcess started;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, ready_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
@@ -107,37 +125,32 @@ FakeHttpServer::FakeHttpServer(const nlohmann::json& scenario, const Options& op
   int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    ADD_FAILURE() << "cannot start the fake server";
-    return;
+    ADD_FAILURE() << "cannot start " << what;
+    return started;
   }
-  pid_ = pid;
+  started.pid = pid;
   for (int i = 0; i < 500; ++i) {
     std::string ready = ReadFile(ready_path);
     if (ready.rfind("READY ", 0) == 0 && ready.find('\n') != std::string::npos) {
-      std::string where = ready.substr(6, ready.find('\n') - 6);
-      if (options.unix_socket.empty()) port_ = std::stoi(where);
-      return;
+      started.where = ready.substr(6, ready.find('\n') - 6);
+      return started;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ADD_FAILURE() << "the fake server did not start";
+  ADD_FAILURE() << what << " did not start";
+  return started;
 }
 
-FakeHttpServer::~FakeHttpServer() {
-  if (pid_ > 0) {
-    kill(pid_, SIGKILL);
-    int status;
-    waitpid(pid_, &status, 0);
-  }
+void StopFakeProcess(int pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGKILL);
+  int status;
+  waitpid(pid, &status, 0);
 }
 
-std::string FakeHttpServer::url() const {
-  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
-}
-
-std::vector<nlohmann::json> FakeHttpServer::Requests() const {
+std::vector<nlohmann::json> ReadRequestLog(const std::string& path) {
   std::vector<nlohmann::json> out;
-  std::stringstream ss(ReadFile(dir_ / "requests.log"));
+  std::stringstream ss(ReadFile(path));
   std::string line;
   while (std::getline(ss, line)) {
     if (!line.empty()) out.push_back(nlohmann::json::parse(line));

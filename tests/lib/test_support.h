@@ -47,6 +47,21 @@ std::string FixturePath(const std::string& relative);
 // The Python that runs the fake servers (Debian's, with its packages).
 std::string PythonPath();
 
+// A fake server process (one of tests/fakes/*.py) that prints "READY <where>"
+// on stdout once it accepts connections.
+struct FakeProcess {
+  int pid = -1;
+  std::string where;  // what followed READY: a port or a socket path
+};
+// Starts `args` with stdout in `ready_path` and waits up to 5 s for READY;
+// a failure is a test failure naming `what`.
+FakeProcess StartFakeProcess(std::vector<std::string> args, const std::string& ready_path,
+                             const std::string& what);
+// Kills and reaps a process started by StartFakeProcess (no-op for pid -1).
+void StopFakeProcess(int pid);
+// The JSON-lines request log the fakes write, oldest first.
+std::vector<nlohmann::json> ReadRequestLog(const std::string& path);
+
 // A loopback HTTP(S) server answering from a scenario (tests/fakes/http_fake.py).
 class FakeHttpServer {
  public:
