@@ -15,6 +15,7 @@
 
 #include "checks/custom_types.h"
 #include "core/duration.h"
+#include "ports/http_probe.h"
 
 namespace infinity_sync {
 namespace {
@@ -71,18 +72,7 @@ std::string ConnectOnce(const std::string& ip, int port, milliseconds budget) {
   }
   close(fd);
   if (err == 0) return "";
-  switch (err) {
-    case ECONNREFUSED:
-      return "connect: refused";
-    case ENETUNREACH:
-      return "connect: network unreachable";
-    case EHOSTUNREACH:
-      return "connect: host unreachable";
-    case ETIMEDOUT:
-      return "timeout";
-    default:
-      return std::string("connect: ") + Lower(std::strerror(err));
-  }
+  return ConnectErrorText(err);
 }
 
 }  // namespace

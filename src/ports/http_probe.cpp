@@ -40,26 +40,31 @@ std::string TlsReason(const std::string& text) {
 
 }  // namespace
 
+std::string ConnectErrorText(int os_errno) {
+  switch (os_errno) {
+    case ECONNREFUSED:
+      return "connect: refused";
+    case ENETUNREACH:
+      return "connect: network unreachable";
+    case EHOSTUNREACH:
+      return "connect: host unreachable";
+    case ETIMEDOUT:
+      return "timeout";
+    default:
+      return std::string("connect: ") + Lower(std::strerror(os_errno));
+  }
+}
+
 std::string ShortTransportError(const HttpResponse& response) {
   if (response.answered) return "";
   const std::string& text = response.error;
   if (response.timed_out || response.error_code == CURLE_OPERATION_TIMEDOUT) return "timeout";
   switch (response.error_code) {
     case CURLE_COULDNT_CONNECT:
-      switch (response.os_errno) {
-        case ECONNREFUSED:
-          return "connect: refused";
-        case ENETUNREACH:
-          return "connect: network unreachable";
-        case EHOSTUNREACH:
-          return "connect: host unreachable";
-        case ETIMEDOUT:
-          return "timeout";
-        case 0:
-          return Has(Lower(text), "refused") ? "connect: refused" : "connect: failed";
-        default:
-          return std::string("connect: ") + Lower(std::strerror(response.os_errno));
+      if (response.os_errno == 0) {
+        return Has(Lower(text), "refused") ? "connect: refused" : "connect: failed";
       }
+      return ConnectErrorText(response.os_errno);
     case CURLE_COULDNT_RESOLVE_HOST:
       return "dns: cannot resolve host";
     case CURLE_PEER_FAILED_VERIFICATION:

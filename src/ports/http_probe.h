@@ -57,6 +57,10 @@ Result<ProbeTarget> ParseProbeTarget(const std::string& url);
 // The short error text for a failed exchange (pure; see ProbeResult::error).
 std::string ShortTransportError(const HttpResponse& response);
 
+// The short text for a failed TCP connect's errno ("connect: refused",
+// "timeout"), shared by the probe and the tcp custom check.
+std::string ConnectErrorText(int os_errno);
+
 // Days from `now` to `not_after`, rounded down (negative once expired).
 int DaysLeft(std::chrono::system_clock::time_point not_after,
              std::chrono::system_clock::time_point now);
