@@ -133,5 +133,29 @@ TEST(TimeFormatTest, IsoRoundTripAndOffsets) {
   EXPECT_FALSE(ParseIso8601("2026-02-18T00:50:37").has_value());
 }
 
+TEST(TimeFormatTest, IsoRejectsOutOfRangeFieldsInsteadOfNormalising) {
+  EXPECT_FALSE(ParseIso8601("2026-13-01T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2026-02-30T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2026-02-18T24:00:00Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2026-02-18T00:60:00Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2026-02-18T00:00:00+24:00").has_value());
+  EXPECT_FALSE(ParseIso8601("+026-02-18T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2026-02-18T00:00:00.Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2026-2-18T00:00:00Z").has_value());
+  EXPECT_TRUE(ParseIso8601("2024-02-29T23:59:59.999999999Z").has_value());
+  EXPECT_FALSE(ParseIso8601("2023-02-29T00:00:00Z").has_value());
+}
+
+TEST(TimeFormatTest, IsoRejectsYearsATimePointCannotHold) {
+  EXPECT_FALSE(ParseIso8601("2999-01-01T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseIso8601("0001-01-01T00:00:00Z").has_value());
+  auto late = ParseIso8601("2261-12-31T23:59:59Z");
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(FormatIso8601(*late), "2261-12-31T23:59:59.000Z");
+  auto early = ParseIso8601("1900-01-01T00:00:00Z");
+  ASSERT_TRUE(early.has_value());
+  EXPECT_EQ(FormatIso8601(*early), "1900-01-01T00:00:00.000Z");
+}
+
 }  // namespace
 }  // namespace infinity_sync
