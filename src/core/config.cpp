@@ -7,8 +7,10 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "cloud/cloudflare_ranges.h"
 #include "core/duration.h"
 #include "core/suggest.h"
+#include "ports/dns_resolver.h"
 
 namespace infinity_sync {
 namespace {
@@ -138,6 +140,17 @@ class Walker {
     }
   }
 
+  // Runs `parse` (returning a Result) on each entry of the list at `key`, so a bad entry is
+  // a config error pointing at that entry rather than a check failing at run time.
+  template <typename Parse>
+  void EachValid(const YAML::Node& parent, const std::string& key, const std::string& path,
+                 const std::vector<std::string>& values, Parse parse) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      auto parsed = parse(values[i]);
+      if (!parsed) Fail(parent[key][i], fmt::format("{}[{}]", Join(path, key), i), parsed.error());
+    }
+  }
+
   static std::string Join(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;
   }
@@ -237,6 +250,7 @@ void ParseCustomChecks(Walker& w, const YAML::Node& node, Config* cfg) {
     w.Str(item, "expect", path, &c.expect);
     w.List(item, "run", path, &c.run);
     w.List(item, "servers", path, &c.servers);
+    w.EachValid(item, "servers", path, c.servers, ParseDnsServer);
     w.OptDuration(item, "timeout", path, &c.timeout);
     auto require = [&](const std::string& key, bool present) {
       if (!present) w.Fail(item, path + "." + key, "missing: a " + c.type + " check needs " + key);
@@ -376,8 +390,10 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
     w.Str(n, "domain", "cloudflare", &cfg->cloudflare.domain);
     w.Str(n, "url", "cloudflare", &cfg->cloudflare.url);
     w.List(n, "dns_servers", "cloudflare", &cfg->cloudflare.dns_servers);
+    w.EachValid(n, "dns_servers", "cloudflare", cfg->cloudflare.dns_servers, ParseDnsServer);
     w.Bool(n, "expect_proxied", "cloudflare", &cfg->cloudflare.expect_proxied);
     w.List(n, "ip_ranges", "cloudflare", &cfg->cloudflare.ip_ranges);
+    w.EachValid(n, "ip_ranges", "cloudflare", cfg->cloudflare.ip_ranges, ParseCidr);
   }
   if (YAML::Node n = root["github"]; Walker::Present(n)) {
     w.ExpectMap(n, "github", kGithubKeys);

@@ -320,20 +320,27 @@ TEST_F(CloudflareIntegration, NoDomainIsNotConfiguredAndAsksNothing) {
   EXPECT_EQ(server->CountRequests("/"), 0);
 }
 
-TEST_F(CloudflareIntegration, BadSettingsAreNamed) {
-  Outcome ranges = RunWith(Section("name.test", FreePort(), dns_->server(),
-                                   "ip_ranges: [\"127.0.0.0/8\", \"10.0.0.0/33\"]"));
-  EXPECT_EQ(ranges.check["Status"], "Failed");
-  EXPECT_EQ(ranges.exit_code, 2);
-  EXPECT_TRUE(HasDetail(
-      ranges, "cloudflare.ip_ranges[1] \"10.0.0.0/33\": prefix length 33 is longer than 32"))
-      << AllDetails(ranges);
-  Outcome servers = RunWith(Section("name.test", FreePort(), "dns.google"));
-  EXPECT_EQ(servers.check["Status"], "Failed");
-  EXPECT_TRUE(HasDetail(servers,
-                        "cloudflare.dns_servers[0]: \"dns.google\" is not an IP address (use IP, "
-                        "IP:PORT or [IPv6]:PORT)"))
-      << AllDetails(servers);
+TEST_F(CloudflareIntegration, BadSettingsAreConfigErrorsBeforeAnyCheckRuns) {
+  auto run = [&](const std::string& yaml) {
+    std::string config = dir_ / "infinity-sync.yaml";
+    WriteFile(config, "status_file: " + (dir_ / "status.json") + "\n" + yaml);
+    return testing::Run({ProgramPath(), "run", "--only", "cloudflare", "--config", config},
+                        dir_.str(), {{"NO_COLOR", "1"}});
+  };
+  ProcessResult ranges = run(Section("name.test", FreePort(), dns_->server(),
+                                     "ip_ranges: [\"127.0.0.0/8\", \"10.0.0.0/33\"]"));
+  EXPECT_EQ(ranges.exit_code, 78) << ranges.err;
+  EXPECT_NE(ranges.err.find("cloudflare.ip_ranges[1]: \"10.0.0.0/33\": prefix length 33 is "
+                            "longer than 32"),
+            std::string::npos)
+      << ranges.err;
+  ProcessResult servers = run(Section("name.test", FreePort(), "dns.google"));
+  EXPECT_EQ(servers.exit_code, 78) << servers.err;
+  EXPECT_NE(servers.err.find("cloudflare.dns_servers[0]: \"dns.google\" is not an IP address "
+                             "(use IP, IP:PORT or [IPv6]:PORT)"),
+            std::string::npos)
+      << servers.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "status.json"));
 }
 
 }  // namespace

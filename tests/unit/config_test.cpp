@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "cloud/cloudflare_ranges.h"
 
 #include <gtest/gtest.h>
 
@@ -175,6 +176,19 @@ checks:
             "infinity-sync.yaml:2:5: checks[0].url: missing: a http check needs url");
   EXPECT_EQ(ErrorOf("checks:\n  - { name: git, type: tcp, address: x }\n"),
             "infinity-sync.yaml:2:13: checks[0].name: \"git\" is the name of a built-in check");
+}
+
+TEST(ConfigTest, BadAddressListsAreConfigErrorsAtTheirEntry) {
+  EXPECT_EQ(
+      ErrorOf("cloudflare:\n  domain: x.com\n  ip_ranges: [\"10.0.0.0/8\", \"10.0.0.0/33\"]\n"),
+      "infinity-sync.yaml:3:29: cloudflare.ip_ranges[1]: " +
+          std::string(ParseCidr("10.0.0.0/33").error()));
+  std::string dns = ErrorOf("cloudflare:\n  domain: x.com\n  dns_servers: [dns.example]\n");
+  EXPECT_NE(dns.find("infinity-sync.yaml:3:17: cloudflare.dns_servers[0]: "), std::string::npos)
+      << dns;
+  std::string custom =
+      ErrorOf("checks:\n  - { name: a, type: dns, host: x, servers: [\"127.0.0.1:99999\"] }\n");
+  EXPECT_NE(custom.find("checks[0].servers[0]: "), std::string::npos) << custom;
 }
 
 TEST(ConfigTest, NotifyEntriesAreValidated) {
