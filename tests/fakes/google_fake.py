@@ -3,8 +3,8 @@
 
 One HTTP server plays:
   POST /token                       OAuth 2.0 token endpoint: the jwt-bearer grant
-                                    (the assertion's RS256 signature is verified with
-                                    `openssl dgst -sha256 -verify` and the public key;
+                                    (the assertion's RS256 signature is verified against
+                                    the public key, read once with `openssl rsa -pubin`;
                                     a bad one gets 400 invalid_grant) and the
                                     refresh_token grant.
   GET  /computeMetadata/v1/...      the GCE metadata server (403 without
@@ -25,12 +25,12 @@ Usage: google_fake.py CONFIG LOG. Prints "READY <port>" once it accepts
 connections; every request is appended to LOG as one JSON line.
 """
 import base64
+import hashlib
 import json
 import os
 import secrets
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,16 +47,35 @@ def b64url_decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def load_public_key(path):
+    """(n, e) of the RSA public key, read once with `openssl rsa -pubin`."""
+    res = subprocess.run(["openssl", "rsa", "-pubin", "-in", path, "-noout", "-modulus"],
+                         capture_output=True, text=True, check=True)
+    n = int(res.stdout.strip().split("=", 1)[1], 16)
+    text = subprocess.run(["openssl", "rsa", "-pubin", "-in", path, "-noout", "-text"],
+                          capture_output=True, text=True, check=True).stdout
+    e = int(text.split("Exponent:", 1)[1].split()[0])
+    return n, e
+
+
+public_key = load_public_key(config["public_key"]) if config.get("public_key") else None
+# DER DigestInfo prefix for SHA-256 (RFC 8017 section 9.2, note 1).
+SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
 def verify_rs256(signing_input, signature):
-    with tempfile.TemporaryDirectory() as d:
-        data, sig = os.path.join(d, "data"), os.path.join(d, "sig")
-        with open(data, "wb") as f:
-            f.write(signing_input)
-        with open(sig, "wb") as f:
-            f.write(signature)
-        res = subprocess.run(["openssl", "dgst", "-sha256", "-verify", config["public_key"],
-                              "-signature", sig, data], capture_output=True)
-        return res.returncode == 0
+    """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 8.2.2), checked against the key's
+    modulus in-process so a token exchange does not pay for starting openssl."""
+    if public_key is None:
+        return False
+    n, e = public_key
+    k = (n.bit_length() + 7) // 8
+    if len(signature) != k:
+        return False
+    em = pow(int.from_bytes(signature, "big"), e, n).to_bytes(k, "big")
+    t = SHA256_DIGEST_INFO + hashlib.sha256(signing_input).digest()
+    expected = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
+    return secrets.compare_digest(em, expected)
 
 
 def check_assertion(assertion, audience):
