@@ -104,9 +104,13 @@ async function stop(child, grace = 10_000) {
 
 function sleep(ms) { return new Promise(done => setTimeout(done, ms)); }
 
+// Even a SIGKILLed test leaves nothing behind: the children get SIGKILL when it dies.
+const SETPRIV = fs.existsSync("/usr/bin/setpriv") ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : [];
+
 // Starts `argv`, resolves once a line of its `stream` matches `ready` (with the match).
 async function startProcess(argv, { env, stream, ready, log }) {
-  const child = spawn(argv[0], argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
+  const full = [...SETPRIV, ...argv];
+  const child = spawn(full[0], full.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   child.on("exit", () => children.delete(child));
   const out = fs.createWriteStream(log);
