@@ -16,6 +16,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dnsmasq-base openssl python3 hyperfine
   postgresql  # the store tests start their own server (initdb, pg_ctl)
+  chromium  # the dashboard's browser test (tests/browser), headless
   # the tests never need the network, but the CA bundle keeps TLS honest
   ca-certificates
 )
@@ -26,14 +27,20 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# node and npm drive the browser test; any install of them will do (Debian's
+# nodejs + npm, or a nodejs that bundles npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "installing: ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -ne 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The browser test's npm package (playwright-core), from its lock file.
+"$(dirname "$0")/install-browser-deps.sh"

@@ -1,4 +1,7 @@
-// The dashboard: reads /api/sync/overview, then follows /api/sync/events.
+// The dashboard: reads /api/sync/overview and /api/sync/history, then follows
+// /api/sync/events. With server.token set, the API answers 401 until the page
+// sends "Authorization: Bearer <token>": the page then asks for the token and
+// keeps it in sessionStorage (this tab only; never in a URL).
 "use strict";
 const GOOD = ["Success", "Synced", "Reachable", "healthy"];
 const NEUTRAL = ["NotConfigured", "NoManifest", "unknown"];
@@ -7,8 +10,19 @@ const DRIFT = ["Partial", "Diverged", "OutOfSync", "NotDeployed", "PartiallyReac
 const TITLES = { AuthCheck: "Authentication", GitSync: "Git", DockerSync: "Docker",
                  GCPSync: "Google Cloud Run", CloudflareCheck: "Cloudflare" };
 const ORDER = ["AuthCheck", "GitSync", "DockerSync", "GCPSync", "CloudflareCheck"];
-let state = { syncStatus: null, syncStatusFresh: false, heartbeats: [] };
+const HISTORY_RUNS = 30;       // segments per timeline
+const TRANSITIONS_SHOWN = 3;   // per check
+const TOKEN_KEY = "infinity-sync.token";
 
+let state = { syncStatus: null, syncStatusFresh: false, heartbeats: [] };
+// null: not loaded; {off: text}: no history; {runs, transitions}: loaded.
+let history = null;
+let stream = null;         // the open event stream: { close() }
+let syncTimer = null;      // re-enables "Sync now" if no status event comes
+
+class Unauthorized extends Error {}
+
+function $(id) { return document.getElementById(id); }
 function kind(status) {
   if (GOOD.includes(status)) return "good";
   if (NEUTRAL.includes(status)) return "neutral";
@@ -29,17 +43,64 @@ function age(iso) {
   if (s < 86400) return Math.round(s / 3600) + " h ago";
   return Math.round(s / 86400) + " days ago";
 }
+function when(iso) {
+  const d = new Date(iso);
+  return isNaN(d) ? String(iso) : d.toLocaleString();
+}
 function detailLines(check) {
   const d = check.Details;
   if (Array.isArray(d)) return d.map(String);
   if (d && typeof d === "object") return Object.entries(d).map(([k, v]) => k + ": " + JSON.stringify(v));
   return [];
 }
-function card(title, status, lines, id) {
+function title(key) { return TITLES[key] || key.replace(/^CustomCheck:/, ""); }
+
+// ---- talking to the server -------------------------------------------------
+
+function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
+function authHeaders() {
+  const t = token();
+  return t ? { Authorization: "Bearer " + t } : {};
+}
+// fetch() with the token; a 401 asks for the token and throws Unauthorized.
+async function api(path, init = {}) {
+  const r = await fetch(path, { ...init, cache: "no-store",
+                                headers: { ...authHeaders(), ...(init.headers || {}) } });
+  if (r.status === 401) {
+    askToken(token() ? "The server refused that token. Enter the current one."
+                     : "Enter the token to see the status.");
+    throw new Unauthorized("the server needs a token");
+  }
+  return r;
+}
+function askToken(message) {
+  if (stream) { stream.close(); stream = null; }
+  if (token()) sessionStorage.removeItem(TOKEN_KEY);
+  $("token-message").textContent = message;
+  $("live").textContent = "waiting for the token";
+  const form = $("token-form");
+  if (form.hidden) {
+    form.hidden = false;
+    $("token-input").focus();
+  }
+}
+function tokenEntered(ev) {
+  ev.preventDefault();
+  const t = $("token-input").value.trim();
+  if (!t) return;
+  sessionStorage.setItem(TOKEN_KEY, t);
+  $("token-input").value = "";
+  $("token-form").hidden = true;
+  start();
+}
+
+// ---- rendering -------------------------------------------------------------
+
+function card(titleText, status, lines, id) {
   const c = el("div", "card " + kind(status));
   if (id) c.dataset.id = id;
   const h = el("h3");
-  h.append(el("span", "", title), el("span", "badge", status));
+  h.append(el("span", "name", titleText), el("span", "badge", status));
   c.append(h);
   if (lines.length) {
     const ul = el("ul");
@@ -48,15 +109,69 @@ function card(title, status, lines, id) {
   }
   return c;
 }
+// The runs of `key`, oldest first: [{timestamp, Status, Details}].
+function runsOf(key) {
+  if (!history || !history.runs) return [];
+  const out = [];
+  for (const run of history.runs) {
+    const c = (run.checks || []).find(x => x.check === key);
+    if (c) out.push({ timestamp: run.timestamp, dryRun: run.dryRun, Status: c.Status, Details: c.Details });
+  }
+  return out.reverse().slice(-HISTORY_RUNS);
+}
+function timeline(key) {
+  const runs = runsOf(key);
+  const box = el("div", "timeline-box");
+  if (!runs.length) return box;
+  const bar = el("div", "timeline");
+  bar.setAttribute("role", "list");
+  bar.setAttribute("aria-label", "last " + runs.length + " runs of " + title(key) + ", oldest first");
+  const info = el("div", "seg-info muted");
+  for (const r of runs) {
+    const lines = detailLines(r);
+    const tip = when(r.timestamp) + " · " + r.Status + (lines.length ? "\n" + lines.join("\n") : "");
+    const seg = el("span", "seg " + kind(r.Status));
+    seg.dataset.status = r.Status;
+    seg.dataset.time = r.timestamp;
+    seg.title = tip;
+    seg.tabIndex = 0;
+    seg.setAttribute("role", "listitem");
+    seg.setAttribute("aria-label", tip);
+    // A phone has no hover: a tap (or focus) shows the same text below.
+    const show = () => { info.textContent = tip; };
+    seg.addEventListener("click", show);
+    seg.addEventListener("focus", show);
+    bar.append(seg);
+  }
+  const first = runs[0].timestamp;
+  const legend = el("div", "timeline-legend muted");
+  legend.append(el("span", "", runs.length + (runs.length === 1 ? " run" : " runs") + " since " + age(first)),
+                el("span", "", "now"));
+  box.append(bar, legend, info);
+  const changes = (history.transitions || []).filter(t => t.check === key).slice(0, TRANSITIONS_SHOWN);
+  if (changes.length) {
+    const ul = el("ul", "transitions");
+    for (const t of changes) {
+      const li = el("li");
+      li.append(el("span", "badge " + kind(t.from || "unknown"), t.from || "new"), " → ",
+                el("span", "badge " + kind(t.to), t.to), " ",
+                el("span", "muted", age(t.timestamp)));
+      li.title = when(t.timestamp);
+      ul.append(li);
+    }
+    box.append(ul);
+  }
+  return box;
+}
 function render() {
   const doc = state.syncStatus;
-  const checks = document.getElementById("checks");
+  const checks = $("checks");
   checks.replaceChildren();
-  const stale = document.getElementById("stale");
+  const stale = $("stale");
   if (!doc) {
     checks.append(el("p", "muted", "No sync status yet. Press \"Sync now\" or wait for the live loop."));
-    document.getElementById("age").textContent = "";
-    document.getElementById("summary").textContent = "no status";
+    $("age").textContent = "";
+    $("summary").textContent = "no status";
     stale.hidden = true;
   } else {
     const keys = ORDER.filter(k => doc.status && doc.status[k])
@@ -67,77 +182,174 @@ function render() {
       const s = c.Status || "unknown";
       if (kind(s) === "bad") bad++;
       if (kind(s) === "drift") drift++;
-      checks.append(card(TITLES[k] || k.replace(/^CustomCheck:/, ""), s, detailLines(c), k));
+      const box = card(title(k), s, detailLines(c), k);
+      box.append(timeline(k));
+      checks.append(box);
     }
-    document.getElementById("age").textContent =
-      "· last run " + age(doc.timestamp) + (doc.dryRun ? " (dry run)" : "");
-    document.getElementById("summary").textContent =
-      bad ? bad + " failing" : drift ? drift + " drifting" : "all in sync";
+    $("age").textContent = "· last run " + age(doc.timestamp) + (doc.dryRun ? " (dry run)" : "");
+    $("summary").textContent = bad ? bad + " failing" : drift ? drift + " drifting" : "all in sync";
     stale.hidden = state.syncStatusFresh;
     stale.textContent = "Stale: this status is from " + age(doc.timestamp) +
       " and may no longer be true.";
   }
-  const hb = document.getElementById("heartbeats");
+  const hb = $("heartbeats");
   hb.replaceChildren();
   for (const h of state.heartbeats) {
     const lines = [h.responseTime + " ms · checked " + age(h.lastCheck)];
     if (h.error) lines.push(h.error);
     hb.append(card(h.service, h.status, lines, "hb-" + h.service));
   }
+  $("history-note").textContent = history && history.off ? "· " + history.off : "";
 }
 function showError(text) {
-  const e = document.getElementById("error");
+  const e = $("error");
   e.hidden = !text;
   e.textContent = text || "";
 }
+
+// ---- loading and following -------------------------------------------------
+
+async function loadHistory() {
+  try {
+    const r = await api("/api/sync/history?limit=" + HISTORY_RUNS);
+    if (r.status === 404) {
+      history = { off: "history is off on this server" };
+    } else if (!r.ok) {
+      const body = await r.json().catch(() => ({}));
+      history = { off: "history unavailable: " + (body.error || "HTTP " + r.status) };
+    } else {
+      history = await r.json();
+    }
+  } catch (e) {
+    if (e instanceof Unauthorized) return;
+    history = { off: "history unavailable: " + e.message };
+  }
+  render();
+}
 async function load() {
   try {
-    const r = await fetch("/api/sync/overview");
+    const r = await api("/api/sync/overview");
     if (!r.ok) throw new Error("overview: HTTP " + r.status);
     state = await r.json();
-    showError("");
+    showError(state.syncStatusError ? "The status file cannot be read: " + state.syncStatusError : "");
     render();
   } catch (e) {
+    if (e instanceof Unauthorized) return;
     showError("Cannot reach the server: " + e.message);
   }
 }
+function syncDone() {
+  clearTimeout(syncTimer);
+  const b = $("sync-now");
+  b.disabled = false;
+  b.textContent = "Sync now";
+}
 async function syncNow() {
-  const b = document.getElementById("sync-now");
+  const b = $("sync-now");
   b.disabled = true;
   b.textContent = "Syncing…";
+  // The button comes back with the run's status event, or after a minute.
+  clearTimeout(syncTimer);
+  syncTimer = setTimeout(syncDone, 60000);
   try {
-    const r = await fetch("/api/sync/run", { method: "POST" });
+    const r = await api("/api/sync/run", { method: "POST" });
     if (r.status === 409) b.textContent = "Already running…";
     else if (!r.ok) throw new Error("HTTP " + r.status);
   } catch (e) {
-    showError("Sync not started: " + e.message);
-    b.disabled = false;
-    b.textContent = "Sync now";
+    syncDone();
+    if (!(e instanceof Unauthorized)) showError("Sync not started: " + e.message);
   }
 }
-function follow() {
-  const live = document.getElementById("live");
-  const es = new EventSource("/api/sync/events");
-  es.onopen = () => { live.textContent = "live"; };
-  es.onerror = () => { live.textContent = "reconnecting…"; };
-  es.addEventListener("status", ev => {
-    const doc = JSON.parse(ev.data);
-    state.syncStatusFresh = !!doc.fresh;
-    delete doc.fresh;
-    state.syncStatus = doc;
-    const b = document.getElementById("sync-now");
-    b.disabled = false;
-    b.textContent = "Sync now";
-    render();
-  });
-  es.addEventListener("heartbeat", ev => {
-    const h = JSON.parse(ev.data);
-    const i = state.heartbeats.findIndex(x => x.service === h.service);
-    if (i >= 0) state.heartbeats[i] = h; else state.heartbeats.push(h);
-    render();
-  });
+function onStatus(data) {
+  const doc = JSON.parse(data);
+  state.syncStatusFresh = !!doc.fresh;
+  delete doc.fresh;
+  state.syncStatus = doc;
+  syncDone();
+  render();
+  loadHistory();
 }
-document.getElementById("sync-now").addEventListener("click", syncNow);
-load().then(follow);
+function onHeartbeat(data) {
+  const h = JSON.parse(data);
+  const i = state.heartbeats.findIndex(x => x.service === h.service);
+  if (i >= 0) state.heartbeats[i] = h; else state.heartbeats.push(h);
+  render();
+}
+const HANDLERS = { status: onStatus, heartbeat: onHeartbeat };
+
+// EventSource cannot send headers: without a token it is used as is; with a
+// token the stream is read with fetch() and parsed here (same frames).
+function followEventSource(opened, lost) {
+  const es = new EventSource("/api/sync/events");
+  es.onopen = opened;
+  es.onerror = lost;
+  for (const [name, fn] of Object.entries(HANDLERS)) es.addEventListener(name, ev => fn(ev.data));
+  return { close: () => es.close() };
+}
+function dispatchFrame(frame) {
+  let name = "message";
+  const data = [];
+  for (const line of frame.split("\n")) {
+    if (!line || line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "event") name = value;
+    else if (field === "data") data.push(value);
+  }
+  if (data.length && HANDLERS[name]) HANDLERS[name](data.join("\n"));
+}
+function followFetch(opened, lost) {
+  const ctl = new AbortController();
+  (async () => {
+    while (!ctl.signal.aborted) {
+      try {
+        const r = await api("/api/sync/events", { headers: { Accept: "text/event-stream" },
+                                                  signal: ctl.signal });
+        if (!r.ok || !r.body) throw new Error("HTTP " + r.status);
+        opened();
+        const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf = (buf + value).replace(/\r\n?/g, "\n");
+          let end;
+          while ((end = buf.indexOf("\n\n")) >= 0) {
+            dispatchFrame(buf.slice(0, end));
+            buf = buf.slice(end + 2);
+          }
+        }
+      } catch (e) {
+        if (e instanceof Unauthorized || ctl.signal.aborted) return;
+      }
+      lost();
+      await new Promise(done => setTimeout(done, 3000));
+    }
+  })();
+  return { close: () => ctl.abort() };
+}
+function follow() {
+  if (stream) stream.close();
+  const live = $("live");
+  let wasLost = false;
+  const opened = () => {
+    live.textContent = "live";
+    if (wasLost) { wasLost = false; load(); loadHistory(); }  // events may have been missed
+  };
+  const lost = () => { live.textContent = "reconnecting…"; wasLost = true; };
+  stream = token() ? followFetch(opened, lost) : followEventSource(opened, lost);
+}
+async function start() {
+  await load();
+  if (!$("token-form").hidden) return;  // 401: wait for the token
+  follow();
+  loadHistory();
+}
+
+$("sync-now").addEventListener("click", syncNow);
+$("token-form").addEventListener("submit", tokenEntered);
+start();
 setInterval(render, 30000);  // keep ages and the stale warning honest
-setInterval(load, 60000);    // heartbeats refresh with the server's cache
+setInterval(() => { if ($("token-form").hidden) load(); }, 60000);  // heartbeats, freshness

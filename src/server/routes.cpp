@@ -46,6 +46,14 @@ ServerResponse Json(int status, const nlohmann::json& body) {
   return r;
 }
 
+bool IsDashboardFile(const std::string& path) {
+  if (path == "/") return true;
+  for (const auto& asset : WebAssets()) {
+    if (asset.path == path) return true;
+  }
+  return false;
+}
+
 bool IsAllowedOrigin(const Config& config, const std::string& origin) {
   const auto& allowed = config.server.cors_origins;
   return std::find(allowed.begin(), allowed.end(), origin) != allowed.end();
@@ -100,8 +108,10 @@ void Api::Handle(ServerRequest request, Respond respond) {
     return finish(std::move(r));
   }
 
+  // The dashboard's files hold no data and must load before the page can ask
+  // for the token it then sends with every API call.
   const std::string& token = d_.config.server.token;
-  if (!token.empty() && request.path != "/healthz") {
+  if (!token.empty() && request.path != "/healthz" && !IsDashboardFile(request.path)) {
     std::string auth = request.Header("authorization");
     const std::string kBearer = "Bearer ";
     bool ok = auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0 &&

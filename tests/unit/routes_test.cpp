@@ -186,13 +186,17 @@ TEST(Routes, RunIs202ThenConflictWhileRunning) {
   EXPECT_EQ(h.Call("POST", "/api/sync/run").status, 202);
 }
 
-TEST(Routes, TokenGuardsEverythingButHealthz) {
+TEST(Routes, TokenGuardsEverythingButHealthzAndTheDashboardFiles) {
   ApiHarness h("s3cret-token");
   EXPECT_EQ(h.Call("GET", "/healthz").status, 200);
   auto no = h.Call("GET", "/api/sync/status");
   EXPECT_EQ(no.status, 401);
   EXPECT_TRUE(h.Body(no).contains("error"));
-  EXPECT_EQ(h.Call("GET", "/", {{"authorization", "Bearer wrong-token!"}}).status, 401);
+  EXPECT_EQ(h.Call("GET", "/api/sync/overview", {{"authorization", "Bearer wrong-token!"}}).status,
+            401);
+  // The page and its files carry no data; the page then asks for the token.
+  EXPECT_EQ(h.Call("GET", "/").status, 200);
+  EXPECT_EQ(h.Call("GET", "/app.js").status, 200);
   EXPECT_EQ(h.Call("GET", "/metrics", {{"authorization", "Basic s3cret-token"}}).status, 401);
   EXPECT_EQ(h.Call("GET", "/api/nope").status, 401);  // no route discovery without the token
   EXPECT_EQ(h.Call("GET", "/api/sync/status", {{"authorization", "Bearer s3cret-token"}}).status,
