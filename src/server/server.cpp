@@ -193,9 +193,12 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
     // shutting down: a request in flight is finished.
     auto work = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(
         server_.ioc.get_executor());
+    // dispatch: an answer given at once (the common case) is written without
+    // a round trip through the queue; one from another thread is posted.
     Respond respond = [self = shared_from_this(), work](ServerResponse response) {
-      net::post(self->stream_.get_executor(),
-                [self, work, r = std::move(response)]() mutable { self->Answer(std::move(r)); });
+      net::dispatch(self->stream_.get_executor(), [self, work, r = std::move(response)]() mutable {
+        self->Answer(std::move(r));
+      });
     };
     try {
       server_.handler(std::move(request), std::move(respond));

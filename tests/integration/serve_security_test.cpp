@@ -214,8 +214,9 @@ TEST(ServeSecurityIntegration, SecretsNeverComeBackInAnswersOrLogs) {
     no_secret(path + " (with the token)", a.all);
   }
   // Wrong tokens, near misses included, are refused without being echoed.
-  for (const std::string wrong : {token + "x", token.substr(0, token.size() - 1),
-                                  std::string("Bearer ") + token, "", "tok-7f3a9c-SECREU"}) {
+  for (const std::string& wrong :
+       std::vector<std::string>{token + "x", token.substr(0, token.size() - 1),
+                                std::string("Bearer ") + token, "", "tok-7f3a9c-SECREU"}) {
     for (const std::string path : {"/api/sync/status", "/metrics", "/nope"}) {
       auto a = SecuritySendRaw(serve.port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n" +
                                                  "Authorization: Bearer " + wrong +

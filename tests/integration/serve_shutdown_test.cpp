@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -36,7 +37,10 @@ int ShutdownTestReadPid(const std::string& path, milliseconds limit) {
   while (std::chrono::steady_clock::now() < until) {
     if (std::filesystem::exists(path)) {
       std::string text = testing::ReadFile(path);
-      if (!text.empty() && text.back() == '\n') return std::stoi(text);
+      if (!text.empty() && text.back() == '\n' &&
+          std::isdigit(static_cast<unsigned char>(text[0]))) {
+        return std::stoi(text);
+      }
     }
     std::this_thread::sleep_for(milliseconds(20));
   }
@@ -46,7 +50,7 @@ int ShutdownTestReadPid(const std::string& path, milliseconds limit) {
 class ServeShutdown : public ::testing::Test {
  protected:
   // `server` is the server: section. The hanging check writes the shell's pid
-  // and then its child's pid.
+  // and then its child's pid ("$$" is a literal "$" in the config).
   std::string WriteConfig(const std::string& server) {
     std::string yaml =
         "timeout: 120s\n"
@@ -55,7 +59,7 @@ class ServeShutdown : public ::testing::Test {
         "gcp: { api_url: \"http://127.0.0.1:9\" }\n" +
         server +
         "checks:\n"
-        "  - { name: hang, type: command, timeout: 90s, run: [sh, -c, \"echo $$ > " +
+        "  - { name: hang, type: command, timeout: 90s, run: [sh, -c, \"echo $$$$ > " +
         (dir_ / "shell.pid") + "; sleep 60 & echo $! > " + (dir_ / "child.pid") + "; wait\"] }\n";
     std::string path = dir_ / "infinity-sync.yaml";
     testing::WriteFile(path, yaml);
