@@ -275,6 +275,21 @@ TEST(Routes, SecretEqualsComparesWholeValues) {
   EXPECT_FALSE(SecretEquals(last_differs, long_secret));
 }
 
+// Found by fuzz_http_request: a path that is not UTF-8 made the 404 message
+// unserializable (an exception instead of an answer).
+TEST(Routes, PathsAndOriginsThatAreNotUtf8GetPlainJsonErrors) {
+  ApiHarness h;
+  auto r = h.Call("GET", "/me\x92\x92trics");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(h.Body(r)["error"].is_string());
+  auto target = h.Call("GET", "/api/sync/heartbeat/\xff");
+  EXPECT_EQ(target.status, 404);
+  EXPECT_TRUE(h.Body(target)["error"].is_string());
+  auto post = h.Call("POST", "/api/sync/run", {{"origin", "https://\xc3("}});
+  EXPECT_EQ(post.status, 403);
+  EXPECT_TRUE(h.Body(post)["error"].is_string());
+}
+
 // The cached bodies are byte for byte what serializing the whole object gives
 // (nlohmann writes keys sorted; parse + dump is that canonical form).
 TEST(Routes, OverviewAndHeartbeatBodiesAreCachedUntilTheirInputsChange) {
