@@ -21,6 +21,7 @@ corpus_for() {
     docker_json) echo "$root/tests/fixtures/docker" ;;
     oauth) echo "$root/tests/fixtures/google" ;;
     status_doc) echo "$root/tests/fixtures/server" ;;
+    http_request) echo "$root/tests/fixtures/server/http_requests" ;;
     *) echo "" ;;
   esac
 }

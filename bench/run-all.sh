@@ -20,6 +20,7 @@ report="$root/build/bench-report.txt"
   echo; echo "## gcp check warm (target < 30 ms) vs gcloud"; "$root/bench/gcp_check.sh" "$bin" 7
   echo; echo "## HTTP probe vs curl"; "$root/bench/probe.sh" "$root/build"
   echo; echo "## server: req/s vs nginx static (target >= 0.5x, p99 < 10 ms), RSS (target < 30 MB)"; "$root/bench/serve_bench.sh" "$bin"
+  echo; echo "## server load (64 and 512 connections, every GET route) and soak (no RSS/fd growth)"; "$root/bench/soak.sh" --bin "$bin"
   echo; echo "## history: 10,000 runs into SQLite (query target < 5 ms)"
   db="$(mktemp -d)/history.db"; "$root/build/bench/history_bench" 10000 "$db"; rm -rf "$(dirname "$db")"
 } 2>&1 | tee "$report"

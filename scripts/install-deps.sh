@@ -15,6 +15,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dnsmasq-base openssl python3 hyperfine
+  wrk  # bench/soak.sh, run by ctest (label soak)
   postgresql  # the store tests start their own server (initdb, pg_ctl)
   chromium  # the dashboard's browser test (tests/browser), headless
   # the tests never need the network, but the CA bundle keeps TLS honest

@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -9,6 +11,7 @@
 #include "cli/real_ports.h"
 #include "core/check_status.h"
 #include "engine/sync_job.h"
+#include "ports/process_runner.h"
 #include "server/heartbeat.h"
 #include "server/listen_address.h"
 #include "server/live_loop.h"
@@ -61,13 +64,17 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
 
   Api* api_for_events = nullptr;  // set below, before the loop can finish a run
   std::vector<CheckSpec> checks = CheckTable(config);
+  // Set when the server stops: a sync still running then writes nothing.
+  std::atomic<bool> stopping{false};
   auto sync = [&] {
     RunOptions options;
     options.dry_run = true;
+    options.cancelled = &stopping;
     auto outcome = RunSync(
         config, ports, checks, options, [](const std::string&, const Fix&) { return false; }, {},
         history.get());
     if (!outcome) {
+      if (stopping) return;
       std::cerr << "infinity-sync: live sync skipped: " << outcome.error() << "\n";
       return;
     }
@@ -91,6 +98,8 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
 
   ServerOptions options;
   options.listen = config.server.listen;
+  // Requests in flight get 3 s, a cancelled sync 1 s more: serve exits within 5 s.
+  options.shutdown_grace = std::chrono::milliseconds(3'000);
   Server server(
       options,
       [&api](ServerRequest r, Respond respond) { api.Handle(std::move(r), std::move(respond)); },
@@ -102,12 +111,21 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
   }
   std::cerr << "infinity-sync: listening on http://" << server.BoundAddress() << std::endl;
   server.Run(/*handle_signals=*/true);
-  std::cerr << "infinity-sync: stopped" << std::endl;
 
-  if (!driver.Stop()) {
-    // A sync is still running (a slow check); its thread uses what is on this
-    // stack, so leave without unwinding. The status file is written
-    // atomically, so nothing is left half-done.
+  // A sync still running (scheduled or POSTed) is abandoned: its result is
+  // not written (the previous status file stays as it was; writes are atomic
+  // anyway), and its programs (git, a custom command, ...) are killed with
+  // their process groups, as is any a check thread starts from now on.
+  stopping = true;
+  bool was_running = driver.loop().Running();
+  RealProcessRunner::KillAllAndRefuseNew();
+  bool sync_ended = driver.Stop(std::chrono::milliseconds(1'000));
+  std::cerr << (was_running ? "infinity-sync: stopped (the running sync was cancelled)"
+                            : "infinity-sync: stopped")
+            << std::endl;
+  if (!sync_ended) {
+    // A check thread is still unwinding (an HTTP call under its own timeout);
+    // it uses what is on this stack, so leave without unwinding.
     std::fflush(nullptr);
     _exit(kExitOk);
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@ struct RunOptions {
   bool yes = false;               // apply every offered fix without asking
   bool interactive = false;       // stdin is a terminal: fixes may be asked for
   std::vector<std::string> only;  // check names; empty: all
+  // Set (by another thread) when the run's result is no longer wanted, e.g. the
+  // server is stopping: RunSync then writes, records and notifies nothing.
+  const std::atomic<bool>* cancelled = nullptr;
 };
 
 // Asks the user whether to apply a fix (only called when interactive and

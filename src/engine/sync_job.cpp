@@ -24,6 +24,9 @@ Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
   SyncOutcome outcome;
   outcome.status = runner.Run(checks, options, prompt, observer);
   outcome.abandoned = runner.abandoned();
+  if (options.cancelled != nullptr && options.cancelled->load()) {
+    return Error{"the run was cancelled; the status file was left as it was"};
+  }
   outcome.document = ToJson(outcome.status).dump(2) + "\n";
   auto written = ports.fs.WriteAtomic(config.status_file, outcome.document);
   if (!written) outcome.write_error = written.error();

@@ -67,6 +67,7 @@ std::vector<std::string> BuildEnv(const std::map<std::string, std::optional<std:
 // Process groups of running children, for KillAllRunning.
 std::mutex g_running_mu;
 std::set<pid_t> g_running;
+bool g_refuse_new = false;  // under g_running_mu
 
 void KillGroup(pid_t pid) {
   // The child leads its own group: signal the group so grandchildren go too.
@@ -193,8 +194,11 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
   }
   result.started = true;
   {
+    // Registered under the same lock KillAllAndRefuseNew takes: a child is
+    // either seen by that sweep or killed here.
     std::lock_guard<std::mutex> lock(g_running_mu);
     g_running.insert(pid);
+    if (g_refuse_new) kill(-pid, SIGKILL);
   }
 
   auto deadline = start + request.timeout;
@@ -273,6 +277,12 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
 
 void RealProcessRunner::KillAllRunning() {
   std::lock_guard<std::mutex> lock(g_running_mu);
+  for (pid_t pid : g_running) kill(-pid, SIGKILL);
+}
+
+void RealProcessRunner::KillAllAndRefuseNew() {
+  std::lock_guard<std::mutex> lock(g_running_mu);
+  g_refuse_new = true;
   for (pid_t pid : g_running) kill(-pid, SIGKILL);
 }
 

@@ -52,6 +52,10 @@ class RealProcessRunner : public ProcessRunner {
   // Kills the process groups of every program still running under any
   // RealProcessRunner (on Ctrl-C / SIGTERM, so nothing outlives the program).
   static void KillAllRunning();
+  // KillAllRunning, and from now on every program started is killed at once
+  // (for a server shutting down while a sync runs: a check thread must not
+  // start a new child after the sweep). Not undone; the process is ending.
+  static void KillAllAndRefuseNew();
 };
 
 // The last `max_lines` non-empty lines of `text`, joined with " | ".

@@ -73,20 +73,25 @@ const std::vector<double>& RequestMetrics::Buckets() {
   return kBuckets;
 }
 
-void RequestMetrics::Record(const std::string& route, int code, std::chrono::microseconds latency) {
+void RequestMetrics::Record(std::string_view route, int code, std::chrono::microseconds latency) {
   double seconds = static_cast<double>(latency.count()) / 1e6;
+  const auto& buckets = Buckets();
   std::lock_guard<std::mutex> lock(mu_);
-  ++requests_[{route, code}];
-  Latency& l = latency_[route];
-  if (l.counts.empty()) l.counts.assign(Buckets().size(), 0);
-  for (std::size_t i = 0; i < Buckets().size(); ++i) {
-    if (seconds <= Buckets()[i]) {
-      ++l.counts[i];
+  auto it = routes_.find(route);
+  if (it == routes_.end()) {
+    it = routes_.emplace(std::string(route), RouteStats{}).first;
+    it->second.counts.assign(buckets.size(), 0);
+  }
+  RouteStats& r = it->second;
+  ++r.codes[code];
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    if (seconds <= buckets[i]) {
+      ++r.counts[i];
       break;
     }
   }
-  ++l.count;
-  l.sum += seconds;
+  ++r.count;
+  r.sum += seconds;
 }
 
 void RequestMetrics::AppendTo(std::vector<MetricFamily>* out) const {
@@ -99,11 +104,13 @@ void RequestMetrics::AppendTo(std::vector<MetricFamily>* out) const {
                         "histogram",
                         {}};
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [key, n] : requests_) {
-    total.samples.push_back(
-        {"", {{"route", key.first}, {"code", std::to_string(key.second)}}, static_cast<double>(n)});
+  for (const auto& [route, r] : routes_) {
+    for (const auto& [code, n] : r.codes) {
+      total.samples.push_back(
+          {"", {{"route", route}, {"code", std::to_string(code)}}, static_cast<double>(n)});
+    }
   }
-  for (const auto& [route, l] : latency_) {
+  for (const auto& [route, l] : routes_) {
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < Buckets().size(); ++i) {
       cumulative += l.counts[i];

@@ -40,7 +40,8 @@ inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4
 // Request counts and latencies by route and code. Thread-safe.
 class RequestMetrics {
  public:
-  void Record(const std::string& route, int code, std::chrono::microseconds latency);
+  // Allocates only the first time a route is seen.
+  void Record(std::string_view route, int code, std::chrono::microseconds latency);
   // infinity_sync_http_requests_total{route,code} and
   // infinity_sync_http_request_duration_seconds{route} (histogram).
   void AppendTo(std::vector<MetricFamily>* out) const;
@@ -48,14 +49,14 @@ class RequestMetrics {
   static const std::vector<double>& Buckets();  // seconds, upper bounds
 
  private:
-  struct Latency {
-    std::vector<std::uint64_t> counts;  // per bucket (not cumulative)
+  struct RouteStats {
+    std::map<int, std::uint64_t> codes;  // requests by status code
+    std::vector<std::uint64_t> counts;   // per latency bucket (not cumulative)
     std::uint64_t count = 0;
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
-  std::map<std::string, Latency> latency_;
+  std::map<std::string, RouteStats, std::less<>> routes_;
 };
 
 }  // namespace infinity_sync

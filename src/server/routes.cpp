@@ -1,6 +1,7 @@
 #include "server/routes.h"
 
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 
@@ -12,19 +13,31 @@ namespace {
 
 constexpr const char* kHeartbeatPrefix = "/api/sync/heartbeat/";
 
-// The methods a path answers, or empty when the path is unknown.
-std::string AllowedMethods(const std::string& path) {
-  if (path == "/api/sync/run") return "POST";
-  if (path == "/healthz" || path == "/api/sync/status" || path == "/api/sync/heartbeat" ||
-      path == "/api/sync/overview" || path == "/api/sync/events" || path == "/api/sync/history" ||
-      path == "/metrics" || path == "/") {
-    return "GET";
+// The methods a path answers, or "" when the path is unknown; and its metrics
+// label. Static strings: classifying a request allocates nothing.
+struct RouteClass {
+  const char* allowed = "";
+  const char* label = "other";
+};
+
+RouteClass Classify(std::string_view path) {
+  static constexpr const char* kGetRoutes[] = {"/healthz",
+                                               "/api/sync/status",
+                                               "/api/sync/heartbeat",
+                                               "/api/sync/overview",
+                                               "/api/sync/events",
+                                               "/api/sync/history",
+                                               "/metrics",
+                                               "/"};
+  if (path == "/api/sync/run") return {"POST", "/api/sync/run"};
+  for (const char* route : kGetRoutes) {
+    if (path == route) return {"GET", route};
   }
-  if (path.rfind(kHeartbeatPrefix, 0) == 0) return "GET";
+  if (path.rfind(kHeartbeatPrefix, 0) == 0) return {"GET", "/api/sync/heartbeat/{target}"};
   for (const auto& asset : WebAssets()) {
-    if (asset.path == path) return "GET";
+    if (asset.path == path) return {"GET", "/{asset}"};
   }
-  return "";
+  return {};
 }
 
 std::string ContentTypeOf(std::string_view path) {
@@ -62,24 +75,24 @@ bool IsAllowedOrigin(const Config& config, const std::string& origin) {
 }  // namespace
 
 bool SecretEquals(const std::string& presented, const std::string& expected) {
-  // The length is not secret; the bytes are compared in constant time.
-  if (presented.size() != expected.size()) return false;
-  return CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) == 0;
+  // Both sides are hashed first, so the comparison time depends neither on
+  // where the bytes differ nor on the lengths; the digests are compared in
+  // constant time. (SHA-256 itself runs in time linear in the input length.)
+  unsigned char a[SHA256_DIGEST_LENGTH];
+  unsigned char b[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), a);
+  SHA256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), b);
+  bool same_digest = CRYPTO_memcmp(a, b, sizeof a) == 0;
+  bool same_length = presented.size() == expected.size();
+  return same_digest & same_length;
 }
 
-std::string Api::RouteLabel(const std::string& path) {
-  if (path.rfind(kHeartbeatPrefix, 0) == 0) return "/api/sync/heartbeat/{target}";
-  std::string allowed = AllowedMethods(path);
-  if (allowed.empty()) return "other";
-  if (path != "/" && path.rfind("/api/", 0) != 0 && path != "/metrics" && path != "/healthz") {
-    return "/{asset}";
-  }
-  return path;
-}
+std::string Api::RouteLabel(const std::string& path) { return Classify(path).label; }
 
 void Api::Handle(ServerRequest request, Respond respond) {
   auto start = d_.clock.SteadyNow();
-  std::string route = RouteLabel(request.path);
+  RouteClass route_class = Classify(request.path);
+  const char* route = route_class.label;
   std::string origin = request.Header("origin");
   bool cors = !origin.empty() && IsAllowedOrigin(d_.config, origin);
   Respond finish = [this, start, route, cors, origin,
@@ -93,7 +106,7 @@ void Api::Handle(ServerRequest request, Respond respond) {
     respond(std::move(r));
   };
 
-  std::string allowed = AllowedMethods(request.path);
+  const std::string allowed = route_class.allowed;
   // CORS preflight: answered before the token check, as browsers send none.
   if (request.method == "OPTIONS" && !allowed.empty()) {
     ServerResponse r;
@@ -167,17 +180,84 @@ ServerResponse Api::Status() {
   return r;
 }
 
+namespace {
+
+bool SameBeats(const std::vector<Heartbeat>& a, const std::vector<Heartbeat>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].key != b[i].key || a[i].service != b[i].service || a[i].status != b[i].status ||
+        a[i].last_check != b[i].last_check || a[i].response_time_ms != b[i].response_time_ms ||
+        a[i].error != b[i].error) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// `,"timestamp":"..."}`: the per-request tail of the overview and heartbeat bodies.
+void AppendTimestampTail(std::string* body, std::chrono::system_clock::time_point now) {
+  *body += ",\"timestamp\":\"";
+  *body += FormatIso8601(now);
+  *body += "\"}";
+}
+
+}  // namespace
+
+int Api::BodyRebuilds() const {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  return rebuilds_;
+}
+
+std::shared_ptr<const std::string> Api::HeartbeatsArray(const std::vector<Heartbeat>& beats) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (beats_part_.text && SameBeats(beats_part_.beats, beats)) return beats_part_.text;
+  }
+  nlohmann::json array = nlohmann::json::array();
+  for (const auto& h : beats) array.push_back(ToJson(h));
+  auto text = std::make_shared<const std::string>(array.dump());
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  beats_part_ = CachedPart{nullptr, beats, text};
+  ++rebuilds_;
+  return text;
+}
+
+std::shared_ptr<const std::string> Api::OverviewPrefix(
+    const std::shared_ptr<const StatusCache::Snapshot>& snap, const std::vector<Heartbeat>& beats) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (overview_part_.text && overview_part_.snap == snap &&
+        SameBeats(overview_part_.beats, beats)) {
+      return overview_part_.text;
+    }
+  }
+  // The keys in the order nlohmann::json writes them (sorted), so the body is
+  // byte for byte what serializing the whole object would give.
+  std::string text = "{\"heartbeats\":";
+  text += *HeartbeatsArray(beats);
+  text += ",\"syncStatus\":";
+  text += snap->http_status == 200 ? snap->compact : "null";
+  if (snap->http_status == 500)
+    text += ",\"syncStatusError\":" + nlohmann::json(snap->error).dump();
+  auto shared = std::make_shared<const std::string>(std::move(text));
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  overview_part_ = CachedPart{snap, beats, shared};
+  ++rebuilds_;
+  return shared;
+}
+
 void Api::Overview(const Respond& respond) {
   d_.heartbeats.GetAll([this, respond](std::vector<Heartbeat> beats) {
     auto snap = d_.status.Get();
-    nlohmann::json out;
-    out["syncStatus"] = snap->http_status == 200 ? snap->doc : nlohmann::json(nullptr);
-    out["syncStatusFresh"] = StatusCache::IsFresh(*snap, d_.clock.Now(), d_.config.fresh_for);
-    out["heartbeats"] = nlohmann::json::array();
-    for (const auto& h : beats) out["heartbeats"].push_back(ToJson(h));
-    out["timestamp"] = FormatIso8601(d_.clock.Now());
-    if (snap->http_status == 500) out["syncStatusError"] = snap->error;
-    respond(Json(200, out));
+    auto prefix = OverviewPrefix(snap, beats);
+    auto now = d_.clock.Now();
+    ServerResponse r;
+    r.body.reserve(prefix->size() + 64);
+    r.body = *prefix;
+    r.body += StatusCache::IsFresh(*snap, now, d_.config.fresh_for) ? ",\"syncStatusFresh\":true"
+                                                                    : ",\"syncStatusFresh\":false";
+    AppendTimestampTail(&r.body, now);
+    respond(std::move(r));
   });
 }
 
@@ -202,10 +282,13 @@ void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
   if (path == "/api/sync/status") return respond(Status());
   if (path == "/api/sync/heartbeat") {
     return d_.heartbeats.GetAll([this, respond](std::vector<Heartbeat> beats) {
-      nlohmann::json out = {{"timestamp", FormatIso8601(d_.clock.Now())},
-                            {"heartbeats", nlohmann::json::array()}};
-      for (const auto& h : beats) out["heartbeats"].push_back(ToJson(h));
-      respond(Json(200, out));
+      auto array = HeartbeatsArray(beats);
+      ServerResponse r;
+      r.body.reserve(array->size() + 64);
+      r.body = "{\"heartbeats\":";
+      r.body += *array;
+      AppendTimestampTail(&r.body, d_.clock.Now());
+      respond(std::move(r));
     });
   }
   if (path.rfind(kHeartbeatPrefix, 0) == 0) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -43,7 +45,25 @@ class Api {
   // `route` label for metrics: the route template, or "other".
   static std::string RouteLabel(const std::string& path);
 
+  // The routes' bodies built from the status snapshot and the heartbeats are
+  // serialized once per change of either; only "fresh" and "timestamp" are
+  // added per request. Times such a body was rebuilt (for tests).
+  int BodyRebuilds() const;
+
  private:
+  // A serialized JSON part and what it was built from.
+  struct CachedPart {
+    std::shared_ptr<const StatusCache::Snapshot> snap;  // null for heartbeat-only parts
+    std::vector<Heartbeat> beats;
+    std::shared_ptr<const std::string> text;
+  };
+  // "[{heartbeat},...]", rebuilt when a heartbeat changed.
+  std::shared_ptr<const std::string> HeartbeatsArray(const std::vector<Heartbeat>& beats);
+  // The overview without "syncStatusFresh" and "timestamp" and its closing brace.
+  std::shared_ptr<const std::string> OverviewPrefix(
+      const std::shared_ptr<const StatusCache::Snapshot>& snap,
+      const std::vector<Heartbeat>& beats);
+
   void Dispatch(const ServerRequest& request, const Respond& respond);
   void Overview(const Respond& respond);
   void Metrics(const Respond& respond);
@@ -53,6 +73,10 @@ class Api {
   ServerResponse Asset(const std::string& path);
 
   ApiDeps d_;
+  mutable std::mutex cache_mu_;
+  CachedPart beats_part_;
+  CachedPart overview_part_;
+  int rebuilds_ = 0;
 };
 
 // Constant-time comparison of a presented secret with the expected one.

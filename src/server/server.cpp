@@ -30,6 +30,66 @@ using tcp = net::ip::tcp;
 
 class Session;
 
+namespace {
+
+using RequestParser = http::request_parser<http::string_body>;
+
+void ApplyLimits(RequestParser& parser, const ServerOptions& options) {
+  parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+  parser.body_limit(options.body_limit);
+}
+
+// The answer to a request that could not be read.
+std::pair<int, std::string> ReadErrorAnswer(beast::error_code ec) {
+  if (ec == http::error::header_limit) return {431, "request header fields too large"};
+  if (ec == http::error::body_limit) return {413, "request body too large"};
+  return {400, "bad request: " + ec.message()};
+}
+
+// The parsed request as the handlers see it (header names lowercased). Moves the body.
+ServerRequest ToServerRequest(http::request<http::string_body>& req) {
+  ServerRequest request;
+  request.method = std::string(req.method_string());
+  std::string_view target = req.target();
+  auto q = target.find('?');
+  request.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  request.body = std::move(req.body());
+  return request;
+}
+
+}  // namespace
+
+ParsedServerRequest ParseServerRequest(std::string_view bytes, const ServerOptions& options) {
+  ParsedServerRequest out;
+  RequestParser parser;
+  ApplyLimits(parser, options);
+  parser.eager(true);
+  beast::error_code ec;
+  while (!ec && !parser.is_done() && out.consumed < bytes.size()) {
+    std::size_t used =
+        parser.put(net::buffer(bytes.data() + out.consumed, bytes.size() - out.consumed), ec);
+    out.consumed += used;
+    if (ec == http::error::need_more) {
+      ec = {};
+      if (used == 0) break;  // the rest is an incomplete line
+    }
+  }
+  if (ec) {
+    auto [status, message] = ReadErrorAnswer(ec);
+    out.error_status = status;
+    out.error = std::move(message);
+    return out;
+  }
+  if (parser.is_done()) out.request = ToServerRequest(parser.get());
+  return out;
+}
+
 struct Server::Impl {
   ServerOptions options;
   RequestHandler handler;
@@ -103,8 +163,7 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
     if (server_.stopping) return CloseNow();
     state_ = State::kReading;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
-    parser_->body_limit(server_.options.body_limit);
+    ApplyLimits(*parser_, server_.options);
     stream_.expires_after(server_.options.request_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
@@ -112,30 +171,20 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::header_limit) return Fail(431, "request header fields too large");
-    if (ec == http::error::body_limit) return Fail(413, "request body too large");
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
         ec == net::error::eof) {
       return CloseNow();
     }
-    if (ec) return Fail(400, std::string("bad request: ") + ec.message());
+    if (ec) {
+      auto [status, message] = ReadErrorAnswer(ec);
+      return Fail(status, message);
+    }
 
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive() && !server_.stopping;
-    ServerRequest request;
-    request.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    auto q = target.find('?');
-    request.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    request.body = std::move(req.body());
     version_ = req.version();
+    ServerRequest request = ToServerRequest(req);
     parser_.reset();
 
     state_ = State::kHandling;
@@ -144,9 +193,12 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
     // shutting down: a request in flight is finished.
     auto work = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(
         server_.ioc.get_executor());
+    // dispatch: an answer given at once (the common case) is written without
+    // a round trip through the queue; one from another thread is posted.
     Respond respond = [self = shared_from_this(), work](ServerResponse response) {
-      net::post(self->stream_.get_executor(),
-                [self, work, r = std::move(response)]() mutable { self->Answer(std::move(r)); });
+      net::dispatch(self->stream_.get_executor(), [self, work, r = std::move(response)]() mutable {
+        self->Answer(std::move(r));
+      });
     };
     try {
       server_.handler(std::move(request), std::move(respond));

@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "server/http_types.h"
@@ -23,6 +25,18 @@ struct ServerOptions {
   std::size_t max_connections = 8192;
   std::chrono::milliseconds shutdown_grace{4'000};  // in-flight requests get this long
 };
+
+// One request read from raw bytes exactly as a connection reads it: the same
+// parser, limits and conversion. Either `request` is set, or `error_status`
+// (400, 413, 431) and `error` say what the connection would answer; with
+// neither, the bytes end before the request does. `consumed`: bytes used.
+struct ParsedServerRequest {
+  std::optional<ServerRequest> request;
+  int error_status = 0;
+  std::string error;
+  std::size_t consumed = 0;
+};
+ParsedServerRequest ParseServerRequest(std::string_view bytes, const ServerOptions& options);
 
 // The HTTP/1.1 server (Boost.Beast underneath, hidden here): asynchronous on a
 // fixed number of threads, keep-alive, size limits and timeouts, SSE streams

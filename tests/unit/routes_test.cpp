@@ -262,9 +262,98 @@ TEST(Routes, EventsAnswerWithAStream) {
 
 TEST(Routes, SecretEqualsComparesWholeValues) {
   EXPECT_TRUE(SecretEquals("abc", "abc"));
+  EXPECT_TRUE(SecretEquals("", ""));
   EXPECT_FALSE(SecretEquals("abd", "abc"));
+  EXPECT_FALSE(SecretEquals("bbc", "abc"));
   EXPECT_FALSE(SecretEquals("ab", "abc"));
+  EXPECT_FALSE(SecretEquals("abcd", "abc"));
   EXPECT_FALSE(SecretEquals("", "abc"));
+  EXPECT_FALSE(SecretEquals("abc", ""));
+  // A prefix, a NUL-padded copy and a case change are all different secrets.
+  EXPECT_FALSE(SecretEquals(std::string("abc\0", 4), "abc"));
+  EXPECT_FALSE(SecretEquals("ABC", "abc"));
+  std::string long_secret(4096, 's');
+  EXPECT_TRUE(SecretEquals(long_secret, std::string(4096, 's')));
+  std::string last_differs = long_secret;
+  last_differs.back() = 't';
+  EXPECT_FALSE(SecretEquals(last_differs, long_secret));
+}
+
+// Found by fuzz_http_request: a path that is not UTF-8 made the 404 message
+// unserializable (an exception instead of an answer).
+TEST(Routes, PathsAndOriginsThatAreNotUtf8GetPlainJsonErrors) {
+  ApiHarness h;
+  auto r = h.Call("GET", "/me\x92\x92trics");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(h.Body(r)["error"].is_string());
+  auto target = h.Call("GET", "/api/sync/heartbeat/\xff");
+  EXPECT_EQ(target.status, 404);
+  EXPECT_TRUE(h.Body(target)["error"].is_string());
+  auto post = h.Call("POST", "/api/sync/run", {{"origin", "https://\xc3("}});
+  EXPECT_EQ(post.status, 403);
+  EXPECT_TRUE(h.Body(post)["error"].is_string());
+}
+
+// The cached bodies are byte for byte what serializing the whole object gives
+// (nlohmann writes keys sorted; parse + dump is that canonical form).
+TEST(Routes, OverviewAndHeartbeatBodiesAreCachedUntilTheirInputsChange) {
+  ApiHarness h;
+  h.config.fresh_for = milliseconds(90'000);  // the seed is 60 s old: fresh for 30 s more
+  auto canonical = [](const std::string& body) { return nlohmann::json::parse(body).dump(); };
+  auto none = h.Call("GET", "/api/sync/overview");
+  EXPECT_EQ(canonical(none.body), none.body);
+  testing::WriteFile(h.config.status_file, kSeedDocument);
+  auto first = h.Call("GET", "/api/sync/overview");
+  EXPECT_EQ(canonical(first.body), first.body);
+  int rebuilds = h.api->BodyRebuilds();
+  auto beats = h.Call("GET", "/api/sync/heartbeat");
+  EXPECT_EQ(canonical(beats.body), beats.body);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(h.Call("GET", "/api/sync/overview").body, first.body);
+    h.Call("GET", "/api/sync/heartbeat");
+  }
+  EXPECT_EQ(h.api->BodyRebuilds(), rebuilds) << "rebuilt although nothing changed";
+
+  // Time alone changes only "fresh" and "timestamp", without a rebuild.
+  EXPECT_EQ(h.Body(first)["syncStatusFresh"], true);
+  h.clock.Advance(milliseconds(40'000));  // within the heartbeats' cache window
+  auto stale = h.Body(h.Call("GET", "/api/sync/overview"));
+  EXPECT_EQ(stale["syncStatusFresh"], false);
+  EXPECT_NE(stale["timestamp"], h.Body(first)["timestamp"]);
+  EXPECT_EQ(stale["syncStatus"], h.Body(first)["syncStatus"]);
+  EXPECT_EQ(h.api->BodyRebuilds(), rebuilds);
+
+  // A new status document: rebuilt once.
+  std::string changed = kSeedDocument;
+  changed.replace(changed.find("\"Synced\""), 8, "\"Diverged\"");
+  testing::WriteFile(h.config.status_file, changed);
+  auto after = h.Call("GET", "/api/sync/overview");
+  EXPECT_EQ(canonical(after.body), after.body);
+  EXPECT_EQ(h.Body(after)["syncStatus"]["status"]["GitSync"]["Status"], "Diverged");
+  EXPECT_GT(h.api->BodyRebuilds(), rebuilds);
+  rebuilds = h.api->BodyRebuilds();
+  h.Call("GET", "/api/sync/overview");
+  EXPECT_EQ(h.api->BodyRebuilds(), rebuilds);
+
+  // An invalid document: the error is part of the cached body.
+  testing::WriteFile(h.config.status_file, "{ nope");
+  auto broken = h.Call("GET", "/api/sync/overview");
+  EXPECT_EQ(canonical(broken.body), broken.body);
+  EXPECT_TRUE(h.Body(broken)["syncStatus"].is_null());
+  EXPECT_NE(h.Body(broken)["syncStatusError"].get<std::string>().find("not a valid"),
+            std::string::npos);
+
+  // New heartbeat answers (the cache window passed): rebuilt with them.
+  testing::WriteFile(h.config.status_file, kSeedDocument);
+  auto before = h.Body(h.Call("GET", "/api/sync/overview"));
+  rebuilds = h.api->BodyRebuilds();
+  h.clock.Advance(h.config.heartbeat.cache_for + milliseconds(1'000));
+  auto fresh_beats = h.Call("GET", "/api/sync/overview");
+  EXPECT_EQ(canonical(fresh_beats.body), fresh_beats.body);
+  EXPECT_GT(h.api->BodyRebuilds(), rebuilds);
+  EXPECT_NE(h.Body(fresh_beats)["heartbeats"][0]["lastCheck"],
+            before["heartbeats"][0]["lastCheck"]);
+  EXPECT_EQ(h.http.Calls("http://gh.test/rate_limit"), 2);
 }
 
 }  // namespace
