@@ -38,6 +38,7 @@ TEST_F(FaultEncoding, CommandOutputThatIsNotUtf8) {
   ProgramRun run = Sync("git,bytes",
                         "checks:\n  - { name: bytes, type: command, run: [printf, "
                         "'ok \\377\\376 \\303( end\\n'] }\n");
+  ASSERT_TRUE(run.doc.is_object());
   const json& check = run.doc["status"]["CustomCheck:bytes"];
   EXPECT_EQ(check["Status"], "Synced") << check.dump();
   std::string all = check["Details"].dump();
@@ -51,6 +52,7 @@ TEST_F(FaultEncoding, FailingCommandWhoseErrorIsNotUtf8) {
   ProgramRun run = Sync("bytes",
                         "checks:\n  - { name: bytes, type: command, run: [sh, -c, "
                         "\"printf 'bad \\\\377\\\\376\\\\n' >&2; exit 3\"] }\n");
+  ASSERT_TRUE(run.doc.is_object());
   const json& check = run.doc["status"]["CustomCheck:bytes"];
   EXPECT_EQ(check["Status"], "Failed") << check.dump();
   EXPECT_NE(check["Details"].dump().find("bad " + kReplacement), std::string::npos) << check.dump();
@@ -62,6 +64,7 @@ TEST_F(FaultEncoding, BranchNameThatIsNotUtf8) {
   MustRun({"git", "checkout", "--quiet", "-b", branch}, world_.work(), GitWorld::Env());
   MustRun({"git", "push", "--quiet", "-u", "origin", branch}, world_.work(), GitWorld::Env());
   ProgramRun run = Sync("git", "");
+  ASSERT_TRUE(run.doc.is_object());
   const json& git = run.doc["status"]["GitSync"];
   EXPECT_EQ(git["Status"], "Synced") << git.dump();
   EXPECT_EQ(git["Data"]["branch"], "feature-" + kReplacement + kReplacement);
