@@ -6,6 +6,37 @@ namespace infinity_sync {
 
 using nlohmann::json;
 
+namespace {
+
+bool AllAscii(const std::string& text) {
+  for (unsigned char c : text) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+// nlohmann's serializer can replace invalid sequences with U+FFFD; read back.
+json ValidUtf8Json(const json& value) {
+  return json::parse(value.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace
+
+std::string ValidUtf8(const std::string& text) {
+  if (AllAscii(text)) return text;
+  return ValidUtf8Json(json(text)).get<std::string>();
+}
+
+void MakeValidUtf8(CheckResult* result) {
+  for (auto& note : result->notes) note.text = ValidUtf8(note.text);
+  for (auto& line : result->evidence) line = ValidUtf8(line);
+  if (!result->details_object.is_null())
+    result->details_object = ValidUtf8Json(result->details_object);
+  result->data = ValidUtf8Json(result->data);
+  if (result->fix) result->fix->description = ValidUtf8(result->fix->description);
+  result->fix_withheld = ValidUtf8(result->fix_withheld);
+}
+
 json ToJson(const CheckResult& result) {
   json out = json::object();
   out["Status"] = std::string(ToString(result.status));

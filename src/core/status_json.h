@@ -14,6 +14,12 @@ nlohmann::json ToJson(const SyncStatus& status);
 nlohmann::json ToJson(const CheckResult& result);
 nlohmann::json ToJson(const Action& action);
 
+// Replaces byte sequences that are not UTF-8 (a program's output, an HTTP
+// body) with U+FFFD in every text of `result`, so that the document, the
+// history and the notifications can always be written as JSON.
+void MakeValidUtf8(CheckResult* result);
+std::string ValidUtf8(const std::string& text);
+
 // A status document as read back (by `status` and the server): the parsed
 // JSON plus the facts derived from it. Accepts the seed's shape too.
 struct StatusDocument {

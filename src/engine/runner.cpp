@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/duration.h"
+#include "core/status_json.h"
 #include "core/suggest.h"
 #include "core/version.h"
 
@@ -93,6 +94,7 @@ CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer) {
     result =
         CheckResult::Failure("timed out after " + FormatDuration(budget) + " (check abandoned)");
   }
+  MakeValidUtf8(&result);
   result.duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - start)
           .count();

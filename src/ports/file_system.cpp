@@ -1,6 +1,8 @@
 #include "ports/file_system.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,6 +41,33 @@ Status EnsureParent(const std::string& path) {
   return Ok{};
 }
 
+// Removes "<name>.tmp.<pid>.<hex>" files next to `path` that a process which
+// no longer exists left behind (killed between creating and renaming them).
+// A live process's temp file is never touched.
+void RemoveStaleTempFiles(const std::string& path) {
+  fs::path p(path);
+  std::string prefix = p.filename().string() + ".tmp.";
+  fs::path parent = p.parent_path();
+  DIR* dir = opendir(parent.empty() ? "." : parent.c_str());
+  if (dir == nullptr) return;
+  while (dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name.rfind(prefix, 0) != 0) continue;
+    std::string rest = name.substr(prefix.size());
+    auto dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos) continue;
+    std::string pid_text = rest.substr(0, dot);
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) {
+      continue;
+    }
+    long pid = std::stol(pid_text);
+    if (pid <= 0 || pid == getpid()) continue;
+    if (kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    unlink((parent / name).c_str());
+  }
+  closedir(dir);
+}
+
 }  // namespace
 
 Result<std::string> RealFileSystem::ReadFile(const std::string& path) {
@@ -74,6 +103,7 @@ std::optional<FileInfo> RealFileSystem::Stat(const std::string& path) {
 
 Status RealFileSystem::WriteAtomic(const std::string& path, const std::string& content) {
   if (auto s = EnsureParent(path); !s) return s;
+  RemoveStaleTempFiles(path);
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = fmt::format("{}.tmp.{}.{:x}", path, getpid(), rng() & 0xffffff);
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -38,7 +38,9 @@ class FileSystem {
   virtual std::optional<FileInfo> Stat(const std::string& path) = 0;
   // Replaces `path` atomically: a temp file in the same folder, written,
   // fsynced, renamed over `path`, then the folder fsynced. Creates missing
-  // parent folders. On failure the previous file is untouched.
+  // parent folders. On failure the previous file is untouched. Temp files
+  // of `path` left by processes that no longer exist (killed mid-write) are
+  // removed first.
   virtual Status WriteAtomic(const std::string& path, const std::string& content) = 0;
   // Takes an exclusive, non-blocking lock on `path` (created if needed).
   virtual LockAttempt TryLock(const std::string& path) = 0;

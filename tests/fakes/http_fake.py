@@ -13,6 +13,9 @@ Scenario (JSON):
       "otherwise": {"status": 401, "body": {...}},       # answer when a header is missing
       "status": 200, "headers": {"X": "y"}, "body": {...} or "text",
       "delay_ms": 300, "hang": false, "reset": false,
+      "body_hex": "ff fe",                        # optional: raw bytes (not UTF-8), instead of body
+      "reset_after": 1000,                        # optional: headers and this many body bytes
+                                                  #   of the announced Content-Length, then RST
       "sequence": [{"status": 503}, {"status": 200}]}   # optional: answers in turn,
    ],                                                    #   the last one repeats
    "default": {"status": 404, "body": {"message": "Not Found"}}}
@@ -103,6 +106,8 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(payload, str):
             payload = json.dumps(payload)
         raw = payload.encode()
+        if "body_hex" in answer:
+            raw = bytes.fromhex(answer["body_hex"])
         if answer.get("repeat"):
             raw = raw * int(answer["repeat"])
         self.send_response(answer.get("status", 200))
@@ -112,6 +117,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
+        if answer.get("reset_after") is not None and self.command != "HEAD":
+            self.wfile.write(raw[:int(answer["reset_after"])])
+            self.wfile.flush()
+            time.sleep(0.05)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.close()
+            self.close_connection = True
+            return
         if self.command != "HEAD":
             self.wfile.write(raw)
 
