@@ -59,7 +59,7 @@ _infinity_sync() {
       else
         COMPREPLY=($(compgen -W "github gcp cloudflare" -- "$cur"))
       fi ;;
-    history) COMPREPLY=($(compgen -W "--json --limit --check --since --config --help" -- "$cur")) ;;
+    history) COMPREPLY=($(compgen -W "--json --limit --check --since --heartbeats --target --config --help" -- "$cur")) ;;
     init) COMPREPLY=($(compgen -W "--force --config --help" -- "$cur")) ;;
   esac
 }

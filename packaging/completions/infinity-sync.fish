@@ -28,6 +28,8 @@ complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l json -d 'p
 complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l limit -r -d 'at most N runs'
 complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l check -r -d 'only this check'
 complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l since -r -d 'only from this time'
+complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l heartbeats -d 'heartbeat samples instead of runs'
+complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l target -r -a "github gcp cloudflare" -d 'with --heartbeats: only this target'
 complete -c infinity-sync -n "__fish_seen_subcommand_from heartbeat" -a 'github gcp cloudflare'
 complete -c infinity-sync -n "__fish_seen_subcommand_from heartbeat" -l json -d 'print JSON'
 complete -c infinity-sync -n "__fish_seen_subcommand_from init" -l force -d 'overwrite an existing file'

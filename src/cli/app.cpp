@@ -136,6 +136,10 @@ int RunApp(int argc, char** argv) {
   history_cmd->add_option("--check", history.check, "only this check, e.g. GitSync");
   history_cmd->add_option("--since", history.since,
                           "only from this time, e.g. 2026-01-01T00:00:00Z");
+  history_cmd->add_flag("--heartbeats", history.heartbeats,
+                        "heartbeat samples (github, gcp, cloudflare) instead of runs");
+  history_cmd->add_option("--target", history.target,
+                          "with --heartbeats: only this target (github, gcp, cloudflare)");
   bool init_force = false;
   CLI::App* init_cmd = app.add_subcommand(
       "init", "write a starter infinity-sync.yaml from what the repository holds");

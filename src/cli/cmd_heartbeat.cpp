@@ -5,10 +5,12 @@
 
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/heartbeat_history.h"
 #include "core/check_status.h"
 #include "core/suggest.h"
 #include "core/time_format.h"
 #include "server/heartbeat.h"
+#include "store/open_store.h"
 
 namespace infinity_sync {
 
@@ -24,14 +26,27 @@ int CmdHeartbeat(const GlobalOptions& global, const std::string& target, bool js
   auto config = LoadConfigOrReport(global.config);
   if (!config) return kExitConfig;
 
+  // Each probe is also a heartbeat sample in the history (when there is one).
+  std::unique_ptr<HistoryRecorder> history;
+  if (auto store = OpenStore(*config); !store) {
+    std::cerr << "infinity-sync: " << store.error() << "; heartbeat samples are not recorded\n";
+  } else if (*store) {
+    history = std::make_unique<HistoryRecorder>(std::move(*store));
+  }
   CurlHttpClient http;
   RealClock clock;
-  HeartbeatService service(*config, http, clock);
   std::vector<Heartbeat> beats;
-  if (target.empty()) {
-    beats = service.GetAllNow();
-  } else {
-    beats.push_back(service.GetNow(target));
+  {
+    HeartbeatService service(*config, http, clock, RecordProbes(history.get(), *config, false));
+    if (target.empty()) {
+      beats = service.GetAllNow();
+    } else {
+      beats.push_back(service.GetNow(target));
+    }
+  }  // probe threads joined: every sample was written (or failed)
+  if (history != nullptr && !history->LastHeartbeatError().empty()) {
+    std::cerr << "infinity-sync: heartbeat samples not recorded in the history: "
+              << history->LastHeartbeatError() << "\n";
   }
 
   if (json) {

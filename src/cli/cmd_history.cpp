@@ -8,6 +8,7 @@
 #include "cli/config_loading.h"
 #include "core/check_status.h"
 #include "core/time_format.h"
+#include "server/heartbeat.h"
 #include "store/history_json.h"
 #include "store/open_store.h"
 
@@ -46,6 +47,17 @@ void PrintTable(std::ostream& out, const std::vector<StoredRun>& runs,
   }
 }
 
+void PrintHeartbeats(std::ostream& out, const std::vector<HeartbeatSample>& samples) {
+  out << "HEARTBEATS (newest first)\n";
+  if (samples.empty()) out << "  (none)\n";
+  for (const auto& h : samples) {
+    out << fmt::format("  {}  {:<10} {:<9} {:>4} {:>6} ms  {}{}\n", FormatIso8601(h.timestamp),
+                       h.target, h.state, h.http_status > 0 ? std::to_string(h.http_status) : "-",
+                       h.latency_ms, h.host.empty() ? "?" : h.host,
+                       h.error.empty() ? "" : "  " + h.error);
+  }
+}
+
 }  // namespace
 
 int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags) {
@@ -53,6 +65,20 @@ int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags) {
   if (!loaded) return kExitConfig;
   HistoryQuery query;
   query.check = flags.check;
+  if (flags.heartbeats && !flags.check.empty()) {
+    std::cerr << "infinity-sync: --check is for runs; with --heartbeats use --target\n";
+    return kExitUsage;
+  }
+  if (!flags.target.empty()) {
+    if (!flags.heartbeats) {
+      std::cerr << "infinity-sync: --target needs --heartbeats\n";
+      return kExitUsage;
+    }
+    if (auto t = ParseHistoryTarget(flags.target, HeartbeatService::Keys(), &query); !t) {
+      std::cerr << "infinity-sync: --" << t.error() << "\n";
+      return kExitUsage;
+    }
+  }
   if (!flags.limit.empty()) {
     auto limit = ParseHistoryLimit(flags.limit);
     if (!limit) {
@@ -76,6 +102,21 @@ int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags) {
     std::cerr << "infinity-sync: history is off (store: none); set store: sqlite:PATH or "
                  "postgresql://...\n";
     return kExitConfig;
+  }
+  if (flags.heartbeats) {
+    auto samples = (*store)->ListHeartbeats(query);
+    if (!samples) {
+      std::cerr << "infinity-sync: " << samples.error() << "\n";
+      return kExitFailed;
+    }
+    if (flags.json) {
+      nlohmann::json out = {{"heartbeats", nlohmann::json::array()}};
+      for (const auto& h : *samples) out["heartbeats"].push_back(ToJson(h));
+      std::cout << out.dump(2) << "\n";
+    } else {
+      PrintHeartbeats(std::cout, *samples);
+    }
+    return kExitOk;
   }
   auto runs = (*store)->ListRuns(query);
   if (!runs) {

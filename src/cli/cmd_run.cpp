@@ -70,14 +70,14 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   options.interactive = isatty(STDIN_FILENO) == 1;
 
   // Opened once; it connects on first write, so a store that is down only
-  // shows as history_error. Unwritten runs are kept in memory, which for a
-  // one-shot run means they are lost when it exits.
+  // shows as history_error. An unwritten run waits in the pending file for
+  // the next run (or server) to write it.
   std::unique_ptr<HistoryRecorder> history;
   std::string store_error;
-  if (auto store = OpenStore(config); !store) {
-    store_error = store.error();
-  } else if (*store) {
-    history = std::make_unique<HistoryRecorder>(std::move(*store));
+  if (auto recorder = OpenHistoryRecorder(config); !recorder) {
+    store_error = recorder.error();
+  } else {
+    history = std::move(*recorder);
   }
 
   Result<SyncOutcome> outcome = Error{""};
@@ -107,10 +107,13 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
     std::cout << "  History NOT recorded: " << outcome->history_error << "\n";
   }
   if (!outcome->history_error.empty()) {
-    std::cerr << "infinity-sync: the run was not recorded in the history (it is lost when this "
-                 "process exits): "
-              << outcome->history_error << "\n";
+    std::cerr << "infinity-sync: the run was not recorded in the history"
+              << (history != nullptr
+                      ? " (it waits in " + PendingHistoryFile(config) + " for the next run)"
+                      : std::string())
+              << ": " << outcome->history_error << "\n";
   }
+
   const NotifyReport& sent = outcome->notifications;
   if (!flags.json && sent.sent + sent.failed > 0) {
     std::cout << "Notifications: " << sent.sent << " sent"

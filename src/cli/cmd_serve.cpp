@@ -8,6 +8,7 @@
 #include "checks/check.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/heartbeat_history.h"
 #include "cli/real_ports.h"
 #include "core/check_status.h"
 #include "engine/sync_job.h"
@@ -49,18 +50,20 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
   SseHub hub;
   RequestMetrics request_metrics;
   StatusCache status(config.status_file, real.fs);
-  HeartbeatService heartbeats(config, real.http, real.clock);
+  // Opened once for the process: the live loop and the heartbeat probes
+  // write, the API reads. What cannot be written is kept until the store is
+  // back (runs also in the pending file). Declared before the heartbeat
+  // service, so it outlives the probe threads that record into it.
+  std::unique_ptr<HistoryRecorder> history;
+  if (auto recorder = OpenHistoryRecorder(config); !recorder) {
+    std::cerr << "infinity-sync: " << recorder.error() << "; history is off\n";
+  } else {
+    history = std::move(*recorder);
+  }
+  HeartbeatService heartbeats(config, real.http, real.clock,
+                              RecordProbes(history.get(), config, /*report_errors=*/true));
   heartbeats.SetOnChange(
       [&hub](const Heartbeat& h) { hub.Publish("heartbeat", ToJson(h).dump()); });
-
-  // Opened once for the process: the live loop writes, the API reads. Runs
-  // that cannot be written stay in memory until the store is back.
-  std::unique_ptr<HistoryRecorder> history;
-  if (auto store = OpenStore(config); !store) {
-    std::cerr << "infinity-sync: " << store.error() << "; history is off\n";
-  } else if (*store) {
-    history = std::make_unique<HistoryRecorder>(std::move(*store));
-  }
 
   Api* api_for_events = nullptr;  // set below, before the loop can finish a run
   std::vector<CheckSpec> checks = CheckTable(config);

@@ -13,6 +13,7 @@
 #include "core/duration.h"
 #include "core/time_format.h"
 #include "engine/sync_job.h"
+#include "store/open_store.h"
 
 namespace infinity_sync {
 namespace {
@@ -28,6 +29,8 @@ std::string RunLine(int number, const SyncOutcome& outcome) {
   }
   line += " exit=" + std::to_string(outcome.exit_code);
   if (!outcome.write_error.empty()) line += " (status not written: " + outcome.write_error + ")";
+  if (!outcome.history_error.empty())
+    line += " (history not recorded: " + outcome.history_error + ")";
   return line;
 }
 
@@ -66,12 +69,21 @@ int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned
   options.interactive = false;  // nobody answers a prompt in a loop: fixes need --yes
   FixPrompt never = [](const std::string&, const Fix&) { return false; };
 
+  // Every run is recorded like a one-shot run's, by RunSync; one recorder for
+  // the whole watch, so a run the store could not take is written with the next.
+  std::unique_ptr<HistoryRecorder> history;
+  if (auto recorder = OpenHistoryRecorder(config); !recorder) {
+    std::cerr << "infinity-sync: " << recorder.error() << "; history is off\n";
+  } else {
+    history = std::move(*recorder);
+  }
+
   WatchControl& control = WatchControl::Instance();
   std::cerr << "infinity-sync: watching every " << FormatDuration(interval)
             << (flags.dry_run ? " (dry run)" : "") << "; Ctrl-C to stop\n";
   for (int number = 1;; ++number) {
     if (!control.BeginRun()) break;
-    auto outcome = RunSync(config, real.ports, *selected, options, never);
+    auto outcome = RunSync(config, real.ports, *selected, options, never, {}, history.get());
     control.EndRun();
     if (!outcome) {
       std::cout << FormatIso8601(std::chrono::system_clock::now()) << " run " << number
@@ -82,6 +94,9 @@ int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned
         std::cout << "\033[H\033[2J";  // redraw in place: home, clear screen
         RenderSummary(std::cout, style, *selected, outcome->status, config.status_file,
                       outcome->write_error);
+        if (!outcome->history_error.empty()) {
+          std::cout << "  History NOT recorded: " << outcome->history_error << "\n";
+        }
       } else {
         std::cout << RunLine(number, *outcome) << "\n";
       }

@@ -55,12 +55,15 @@ int CmdHeartbeat(const GlobalOptions& global, const std::string& target, bool js
 
 struct HistoryFlags {
   bool json = false;
-  std::string limit;  // --limit; empty: 20
-  std::string check;  // --check GitSync; empty: every check
-  std::string since;  // --since ISO-8601; empty: no bound
+  std::string limit;        // --limit; empty: 20
+  std::string check;        // --check GitSync; empty: every check
+  std::string since;        // --since ISO-8601; empty: no bound
+  bool heartbeats = false;  // --heartbeats: heartbeat samples instead of runs
+  std::string target;       // --target github (with --heartbeats); empty: every target
 };
 
-// `infinity-sync history`: runs newest first and transitions from the store.
+// `infinity-sync history`: runs newest first and transitions from the store;
+// with --heartbeats, heartbeat samples newest first.
 // Exit 0; 64 bad flags; 78 bad config or no store; 2 the store cannot be read.
 int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags);
 

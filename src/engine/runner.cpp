@@ -32,13 +32,13 @@ struct Slot {
 // its ports are bound by the deadline, so this covers only their clean-up.
 constexpr std::chrono::milliseconds kGrace{2000};
 
+}  // namespace
+
 std::string HostName() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "";
   return buf;
 }
-
-}  // namespace
 
 Result<std::vector<CheckSpec>> SelectChecks(std::vector<CheckSpec> table,
                                             const std::vector<std::string>& only) {

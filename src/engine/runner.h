@@ -60,4 +60,7 @@ class Runner {
 Result<std::vector<CheckSpec>> SelectChecks(std::vector<CheckSpec> table,
                                             const std::vector<std::string>& only);
 
+// This machine's name, as runs and heartbeat samples record it ("" if unknown).
+std::string HostName();
+
 }  // namespace infinity_sync

@@ -76,6 +76,7 @@ HttpResponse ProbeTarget(HttpClient& http, const std::string& url,
 void JudgeProbe(const HttpResponse& r, std::int64_t elapsed_ms,
                 std::chrono::milliseconds degraded_after, Heartbeat* out) {
   out->response_time_ms = elapsed_ms;
+  out->http_status = r.answered ? r.status : 0;
   out->error.clear();
   if (!r.answered) {
     out->status = HeartbeatState::kDown;
@@ -97,8 +98,9 @@ const std::vector<std::string>& HeartbeatService::Keys() {
   return kKeys;
 }
 
-HeartbeatService::HeartbeatService(const Config& config, HttpClient& http, Clock& clock)
-    : config_(config), http_(http), clock_(clock) {
+HeartbeatService::HeartbeatService(const Config& config, HttpClient& http, Clock& clock,
+                                   ProbeObserver on_probe)
+    : config_(config), http_(http), clock_(clock), on_probe_(std::move(on_probe)) {
   for (const auto& key : Keys()) {
     auto slot = std::make_unique<Slot>();
     slot->key = key;
@@ -238,6 +240,7 @@ void HeartbeatService::Work(Slot* slot) {
     lock.unlock();
     for (auto& w : waiters) w(h);
     if (changed && on_change) on_change(h);
+    if (on_probe_ && !slot->target.url.empty()) on_probe_(h);
     lock.lock();
   }
   // Nobody is left to probe for the callers still waiting: answer them.

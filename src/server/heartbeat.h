@@ -32,7 +32,8 @@ struct Heartbeat {
   HeartbeatState status = HeartbeatState::kUnknown;
   std::chrono::system_clock::time_point last_check;
   std::int64_t response_time_ms = 0;
-  std::string error;  // empty when healthy
+  std::string error;    // empty when healthy
+  int http_status = 0;  // the target's answer; 0 when it did not answer
 };
 
 // {"service","status","lastCheck","responseTime","error"?} (error only when set).
@@ -59,7 +60,12 @@ class HeartbeatService {
   using Callback = std::function<void(Heartbeat)>;
   using AllCallback = std::function<void(std::vector<Heartbeat>)>;
 
-  HeartbeatService(const Config& config, HttpClient& http, Clock& clock);
+  // Called on a probe thread after each real probe of a configured target
+  // (not for cached answers), once the waiting callers have their answer.
+  using ProbeObserver = std::function<void(const Heartbeat&)>;
+
+  HeartbeatService(const Config& config, HttpClient& http, Clock& clock,
+                   ProbeObserver on_probe = {});
   ~HeartbeatService();  // stops and joins the probe threads
   HeartbeatService(const HeartbeatService&) = delete;
   HeartbeatService& operator=(const HeartbeatService&) = delete;
@@ -103,6 +109,7 @@ class HeartbeatService {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::function<void(const Heartbeat&)> on_change_;
+  const ProbeObserver on_probe_;
   std::atomic<int> probes_{0};
 };
 

@@ -7,11 +7,14 @@
 namespace infinity_sync {
 namespace {
 
-ServerResponse JsonBody(int status, const nlohmann::json& body) {
+ServerResponse JsonBody(int status, std::string body) {
   ServerResponse r;
   r.status = status;
-  r.body = body.dump();
+  r.body = std::move(body);
   return r;
+}
+ServerResponse JsonBody(int status, const nlohmann::json& body) {
+  return JsonBody(status, body.dump());
 }
 
 // Percent-decoding of one query component, by libcurl.
@@ -32,6 +35,7 @@ ServerResponse Api::History(const std::string& query) {
                      "history is off (store: none); set store: sqlite:PATH or postgresql://...");
   }
   HistoryQuery q;
+  bool heartbeats = false;
   std::size_t start = 0;
   while (start <= query.size() && !query.empty()) {
     std::size_t end = query.find('&', start);
@@ -51,13 +55,32 @@ ServerResponse Api::History(const std::string& query) {
       q.check = value;
     } else if (key == "since") {
       if (auto s = ParseHistorySince(value, &q); !s) return JsonError(400, s.error());
+    } else if (key == "kind") {
+      if (value != "runs" && value != "heartbeats") {
+        return JsonError(400, "kind: expected runs or heartbeats, got \"" + value + "\"");
+      }
+      heartbeats = value == "heartbeats";
+    } else if (key == "target") {
+      if (auto t = ParseHistoryTarget(value, HeartbeatService::Keys(), &q); !t) {
+        return JsonError(400, t.error());
+      }
     } else {
-      return JsonError(400, "unknown parameter \"" + key + "\" (allowed: limit, check, since)");
+      return JsonError(
+          400, "unknown parameter \"" + key + "\" (allowed: kind, limit, check, since, target)");
     }
   }
-  auto doc = HistoryDocument(d_.history->store(), q);
+  if (heartbeats && !q.check.empty()) {
+    return JsonError(400, "check: only with kind=runs; heartbeat samples take target");
+  }
+  if (!heartbeats && !q.target.empty()) return JsonError(400, "target: needs kind=heartbeats");
+  if (heartbeats) {
+    auto doc = HeartbeatsDocument(d_.history->store(), q);
+    if (!doc) return JsonError(503, doc.error());
+    return JsonBody(200, *doc);
+  }
+  auto doc = HistoryDocumentText(d_.history->store(), q);
   if (!doc) return JsonError(503, doc.error());
-  return JsonBody(200, *doc);
+  return JsonBody(200, std::move(*doc));
 }
 
 ServerResponse Api::Healthz() {
@@ -68,6 +91,11 @@ ServerResponse Api::Healthz() {
     if (!error.empty()) {
       history["error"] = error;
       history["pendingRuns"] = d_.history->Pending();
+    }
+    std::string heartbeat_error = d_.history->LastHeartbeatError();
+    if (!heartbeat_error.empty()) {
+      history["heartbeatError"] = heartbeat_error;
+      history["pendingHeartbeats"] = d_.history->PendingHeartbeats();
     }
     body["history"] = std::move(history);
   }

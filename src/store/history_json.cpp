@@ -1,20 +1,118 @@
 #include "store/history_json.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include "core/status_json.h"
 #include "core/time_format.h"
 
 namespace infinity_sync {
 
 using nlohmann::json;
 
+namespace {
+
+json ParsedOr(const std::string& text, json fallback) {
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? fallback : parsed;
+}
+
+// A JSON string literal, escaped by nlohmann::json.
+void AppendString(std::string& out, const std::string& text) { out += json(text).dump(); }
+
+// Stored JSON text as it is when it is JSON of the expected kind, else the
+// fallback (a database edited by hand must not break the answer). The check
+// is a parse without building anything.
+void AppendStored(std::string& out, const std::string& text, char open, const char* fallback) {
+  if (!text.empty() && text.front() == open && json::accept(text)) {
+    out += text;
+  } else {
+    out += fallback;
+  }
+}
+
+void AppendRun(std::string& out, const StoredRun& run) {
+  out += "{\"id\":";
+  out += std::to_string(run.id);
+  out += ",\"timestamp\":\"";
+  out += FormatIso8601(run.timestamp);
+  out += "\",\"durationMs\":";
+  out += std::to_string(run.duration_ms);
+  out += ",\"dryRun\":";
+  out += run.dry_run ? "true" : "false";
+  out += ",\"host\":";
+  AppendString(out, run.host);
+  out += ",\"project\":";
+  AppendString(out, run.project);
+  out += ",\"version\":";
+  AppendString(out, run.version);
+  out += ",\"checks\":[";
+  bool first = true;
+  for (const auto& c : run.checks) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"check\":";
+    AppendString(out, c.key);
+    out += ",\"Status\":";
+    AppendString(out, c.status);
+    out += ",\"Details\":";
+    AppendStored(out, c.details_json, '[', "[]");
+    out += ",\"Data\":";
+    AppendStored(out, c.data_json, '{', "{}");
+    out += ",\"durationMs\":";
+    out += std::to_string(c.duration_ms);
+    out += '}';
+  }
+  out += "]}";
+}
+
+void AppendTransition(std::string& out, const Transition& t) {
+  out += "{\"check\":";
+  AppendString(out, t.check);
+  out += ",\"from\":";
+  AppendString(out, t.from);
+  out += ",\"to\":";
+  AppendString(out, t.to);
+  out += ",\"timestamp\":\"";
+  out += FormatIso8601(t.at);
+  out += "\",\"host\":";
+  AppendString(out, t.host);
+  out += ",\"project\":";
+  AppendString(out, t.project);
+  out += ",\"runId\":";
+  out += std::to_string(t.run_id);
+  out += '}';
+}
+
+}  // namespace
+
+json StoredCheck::Details() const { return ParsedOr(details_json, json::array()); }
+json StoredCheck::Data() const { return ParsedOr(data_json, json::object()); }
+
+StoredRun ToStoredRun(const SyncStatus& status) {
+  StoredRun run;
+  run.timestamp = status.timestamp;
+  run.duration_ms = status.duration_ms;
+  run.dry_run = status.dry_run;
+  run.host = status.host;
+  run.project = status.project;
+  run.version = status.version;
+  run.checks.reserve(status.results.size());
+  for (const auto& named : status.results) {
+    json doc = ToJson(named.result);
+    run.checks.push_back({named.key, doc["Status"].get<std::string>(), doc["Details"].dump(),
+                          doc["Data"].dump(), named.result.duration_ms});
+  }
+  return run;
+}
+
 json ToJson(const StoredRun& run) {
   json checks = json::array();
   for (const auto& c : run.checks) {
     checks.push_back({{"check", c.key},
                       {"Status", c.status},
-                      {"Details", c.details},
-                      {"Data", c.data},
+                      {"Details", c.Details()},
+                      {"Data", c.Data()},
                       {"durationMs", c.duration_ms}});
   }
   return {{"id", run.id},
@@ -34,6 +132,60 @@ json ToJson(const Transition& t) {
           {"runId", t.run_id}};
 }
 
+json ToJson(const HeartbeatSample& h) {
+  return {{"timestamp", FormatIso8601(h.timestamp)},
+          {"host", h.host},
+          {"project", h.project},
+          {"target", h.target},
+          {"state", h.state},
+          {"httpStatus", h.http_status > 0 ? json(h.http_status) : json(nullptr)},
+          {"latencyMs", h.latency_ms},
+          {"error", h.error}};
+}
+
+Result<StoredRun> StoredRunFromJson(const json& j) {
+  try {
+    StoredRun run;
+    auto at = ParseIso8601(j.at("timestamp").get<std::string>());
+    if (!at) return Error{"timestamp: not an ISO-8601 time"};
+    run.timestamp = *at;
+    run.duration_ms = j.at("durationMs").get<std::int64_t>();
+    run.dry_run = j.at("dryRun").get<bool>();
+    run.host = j.at("host").get<std::string>();
+    run.project = j.at("project").get<std::string>();
+    run.version = j.at("version").get<std::string>();
+    for (const auto& c : j.at("checks")) {
+      run.checks.push_back({c.at("check").get<std::string>(), c.at("Status").get<std::string>(),
+                            c.at("Details").dump(), c.at("Data").dump(),
+                            c.at("durationMs").get<std::int64_t>()});
+    }
+    return run;
+  } catch (const json::exception& e) {
+    return Error{std::string("not a recorded run: ") + e.what()};
+  }
+}
+
+Result<std::string> HistoryDocumentText(HistoryStore& store, const HistoryQuery& query) {
+  auto runs = store.ListRuns(query);
+  if (!runs) return Error{runs.error()};
+  auto transitions = store.ListTransitions(query);
+  if (!transitions) return Error{transitions.error()};
+  std::string out;
+  out.reserve(1024 + runs->size() * 1024);
+  out += "{\"runs\":[";
+  for (std::size_t i = 0; i < runs->size(); ++i) {
+    if (i > 0) out += ',';
+    AppendRun(out, (*runs)[i]);
+  }
+  out += "],\"transitions\":[";
+  for (std::size_t i = 0; i < transitions->size(); ++i) {
+    if (i > 0) out += ',';
+    AppendTransition(out, (*transitions)[i]);
+  }
+  out += "]}";
+  return out;
+}
+
 Result<json> HistoryDocument(HistoryStore& store, const HistoryQuery& query) {
   auto runs = store.ListRuns(query);
   if (!runs) return Error{runs.error()};
@@ -42,6 +194,14 @@ Result<json> HistoryDocument(HistoryStore& store, const HistoryQuery& query) {
   json out = {{"runs", json::array()}, {"transitions", json::array()}};
   for (const auto& r : *runs) out["runs"].push_back(ToJson(r));
   for (const auto& t : *transitions) out["transitions"].push_back(ToJson(t));
+  return out;
+}
+
+Result<json> HeartbeatsDocument(HistoryStore& store, const HistoryQuery& query) {
+  auto samples = store.ListHeartbeats(query);
+  if (!samples) return Error{samples.error()};
+  json out = {{"heartbeats", json::array()}};
+  for (const auto& h : *samples) out["heartbeats"].push_back(ToJson(h));
   return out;
 }
 
@@ -63,6 +223,17 @@ Status ParseHistorySince(const std::string& text, HistoryQuery* query) {
                  "\""};
   }
   query->since = *t;
+  return Ok{};
+}
+
+Status ParseHistoryTarget(const std::string& text, const std::vector<std::string>& targets,
+                          HistoryQuery* query) {
+  if (std::find(targets.begin(), targets.end(), text) == targets.end()) {
+    std::string allowed;
+    for (const auto& t : targets) allowed += (allowed.empty() ? "" : ", ") + t;
+    return Error{"target: expected one of " + allowed + ", got \"" + text + "\""};
+  }
+  query->target = text;
   return Ok{};
 }
 

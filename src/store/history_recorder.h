@@ -9,31 +9,56 @@
 
 namespace infinity_sync {
 
-// Writes runs to a HistoryStore without ever failing the run: a run that
-// cannot be written (database down, locked, corrupt) is kept in memory and
-// written before the next one. Pending runs live only as long as this object
-// (the server's process; a one-shot `run` loses them when it exits).
+// Writes runs and heartbeat samples to a HistoryStore without ever failing
+// the caller: what cannot be written (database down, locked, corrupt) is kept
+// and written before the next one.
+//
+// Runs are kept in memory, and with a pending file also in that file (JSON
+// lines in the shape of the history's runs, replaced atomically, at most
+// `max_pending` runs), so that the next process writes them: a one-shot `run`
+// whose store was down does not lose its record. The file is read back at
+// every Record and removed once everything in it is written. Processes that
+// share a pending file must not record at the same time; RunSync records
+// under the run lock. Heartbeat samples are kept in memory only.
 // Thread-safe.
 class HistoryRecorder {
  public:
-  // At most `max_pending` unwritten runs are kept; the oldest are dropped.
-  explicit HistoryRecorder(std::unique_ptr<HistoryStore> store, std::size_t max_pending = 500);
+  // At most `max_pending` unwritten runs (and as many samples) are kept; the
+  // oldest are dropped. `pending_file` "" keeps them in memory only.
+  explicit HistoryRecorder(std::unique_ptr<HistoryStore> store, std::size_t max_pending = 500,
+                           std::string pending_file = "");
 
   // Writes the pending runs, then `status`. Returns "" when everything was
   // written, else the error (and `status` stays pending).
   std::string Record(const SyncStatus& status);
+  // Writes the pending samples and `sample` in one transaction; "" or the error.
+  std::string RecordHeartbeat(const HeartbeatSample& sample);
 
-  // The error of the last write, "" when it succeeded (or none was made).
+  // The error of the last run write, "" when it succeeded (or none was made).
   std::string LastError() const;
+  // Runs not written yet (in memory or in the pending file).
   std::size_t Pending() const;
+  // The same for heartbeat samples.
+  std::string LastHeartbeatError() const;
+  std::size_t PendingHeartbeats() const;
   HistoryStore& store() { return *store_; }
 
  private:
+  // Runs of the pending file, oldest first; unreadable lines are dropped and
+  // described in `problem`.
+  std::deque<StoredRun> LoadPendingFile(std::string* problem);
+  // Replaces (or removes, when `runs` is empty) the pending file; "" or why not.
+  std::string SavePendingFile(const std::deque<StoredRun>& runs);
+
   std::unique_ptr<HistoryStore> store_;
   std::size_t max_pending_;
+  std::string pending_file_;
   mutable std::mutex mu_;
-  std::deque<SyncStatus> pending_;
+  std::deque<StoredRun> pending_;  // runs the pending file could not take
+  std::size_t pending_count_ = 0;
   std::string last_error_;
+  std::deque<HeartbeatSample> pending_heartbeats_;
+  std::string last_heartbeat_error_;
 };
 
 }  // namespace infinity_sync

@@ -14,12 +14,17 @@
 namespace infinity_sync {
 
 // One check's result as stored: the document's Status, Details and Data.
+// Details and Data are kept as the JSON text written at record time, so that
+// answering a history query copies them instead of parsing and re-serializing.
 struct StoredCheck {
   std::string key;  // "GitSync", "CustomCheck:redis", ...
   std::string status;
-  nlohmann::json details;
-  nlohmann::json data;
+  std::string details_json = "[]";  // a JSON array
+  std::string data_json = "{}";     // a JSON object
   std::int64_t duration_ms = 0;
+
+  nlohmann::json Details() const;  // parsed; [] when the stored text is not JSON
+  nlohmann::json Data() const;     // parsed; {} when the stored text is not JSON
 };
 
 // One recorded run.
@@ -32,6 +37,22 @@ struct StoredRun {
   std::string project;
   std::string version;
   std::vector<StoredCheck> checks;  // in report order
+};
+
+// What Record writes for a finished run.
+StoredRun ToStoredRun(const SyncStatus& status);
+
+// One heartbeat probe of one target, as the server or `infinity-sync
+// heartbeat` made it (only real probes: cached answers are not samples).
+struct HeartbeatSample {
+  std::chrono::system_clock::time_point timestamp;
+  std::string host;
+  std::string project;
+  std::string target;   // "github", "gcp", "cloudflare"
+  std::string state;    // "healthy", "degraded", "down", "unknown"
+  int http_status = 0;  // 0: no HTTP answer
+  std::int64_t latency_ms = 0;
+  std::string error;  // empty when healthy
 };
 
 // A check whose status differs from the previous run of the same host and project.
@@ -50,6 +71,7 @@ struct HistoryQuery {
   int limit = 20;     // 1..kMaxHistoryLimit
   std::string check;  // empty: every check; else only runs with this check, and only it
   std::optional<std::chrono::system_clock::time_point> since;  // inclusive
+  std::string target;  // heartbeat samples only: empty: every target
 };
 
 constexpr int kMaxHistoryLimit = 1000;
@@ -63,12 +85,17 @@ class HistoryStore {
 
   // Stores one run (host and project from `status`), the transitions it makes,
   // and prunes what is older than the retention before `status.timestamp`.
-  virtual Status Record(const SyncStatus& status) = 0;
+  virtual Status Record(const StoredRun& run) = 0;
+  Status Record(const SyncStatus& status) { return Record(ToStoredRun(status)); }
+  // Stores heartbeat samples (one transaction) and prunes like Record.
+  virtual Status RecordHeartbeats(const std::vector<HeartbeatSample>& samples) = 0;
   // Runs, newest first.
   virtual Result<std::vector<StoredRun>> ListRuns(const HistoryQuery& query) = 0;
   // Transitions, newest first (`limit` counts transitions).
   virtual Result<std::vector<Transition>> ListTransitions(const HistoryQuery& query) = 0;
-  // Deletes runs and transitions older than `cutoff`.
+  // Heartbeat samples, newest first (`limit`, `since` and `target` apply).
+  virtual Result<std::vector<HeartbeatSample>> ListHeartbeats(const HistoryQuery& query) = 0;
+  // Deletes runs, transitions and heartbeat samples older than `cutoff`.
   virtual Status Prune(std::chrono::system_clock::time_point cutoff) = 0;
   // "sqlite:/abs/path.db" or the PostgreSQL URL without its password.
   virtual std::string Describe() const = 0;

@@ -1,5 +1,7 @@
 #include "store/open_store.h"
 
+#include <filesystem>
+
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
@@ -18,6 +20,19 @@ Result<std::unique_ptr<HistoryStore>> OpenStore(const Config& config) {
     return std::unique_ptr<HistoryStore>(OpenPostgresStore(store, config.history.keep_for));
   }
   return Error{"store: expected sqlite:PATH, postgresql://... or none, got \"" + store + "\""};
+}
+
+std::string PendingHistoryFile(const Config& config) {
+  return (std::filesystem::path(config.status_file).parent_path() /
+          "infinity-sync-history-pending.jsonl")
+      .string();
+}
+
+Result<std::unique_ptr<HistoryRecorder>> OpenHistoryRecorder(const Config& config) {
+  auto store = OpenStore(config);
+  if (!store) return Error{store.error()};
+  if (!*store) return std::unique_ptr<HistoryRecorder>();
+  return std::make_unique<HistoryRecorder>(std::move(*store), 500, PendingHistoryFile(config));
 }
 
 }  // namespace infinity_sync

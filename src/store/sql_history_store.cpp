@@ -1,13 +1,13 @@
 #include "store/sql_history_store.h"
 
-#include <fmt/format.h>
+#include <algorithm>
+#include <unordered_map>
 
-#include "core/status_json.h"
+#include <fmt/format.h>
 
 namespace infinity_sync {
 namespace {
 
-using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::system_clock;
 
@@ -19,11 +19,6 @@ system_clock::time_point FromMs(std::int64_t ms) {
 }
 std::int64_t Int(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
 std::string Text(const std::optional<std::string>& v) { return v.value_or(""); }
-json ParsedOr(const std::optional<std::string>& v, json fallback) {
-  if (!v) return fallback;
-  json parsed = json::parse(*v, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? fallback : parsed;
-}
 
 // Version 1: one row per run, one per check result.
 std::vector<std::string> SchemaV1(const std::string& id) {
@@ -64,6 +59,25 @@ std::vector<std::string> SchemaV2(const std::string& id) {
       "   ROW_NUMBER() OVER (PARTITION BY r.host, r.project, c.check_key"
       "                      ORDER BY r.ts_ms DESC, r.id DESC) AS rn"
       "  FROM check_results c JOIN runs r ON r.id = c.run_id) t WHERE rn = 1",
+  };
+}
+
+// Version 3: heartbeat samples (one row per real probe of a target), and
+// indexes that also order by id, so "newest first" is an index walk in
+// PostgreSQL too (SQLite's indexes carry the rowid already).
+std::vector<std::string> SchemaV3(const std::string& id) {
+  return {
+      "CREATE TABLE heartbeat_samples (id " + id +
+          ", ts_ms BIGINT NOT NULL, host TEXT NOT NULL, project TEXT NOT NULL,"
+          " target TEXT NOT NULL, state TEXT NOT NULL"
+          " CHECK (state IN ('healthy', 'degraded', 'down', 'unknown')),"
+          " http_status INTEGER NOT NULL, latency_ms BIGINT NOT NULL, error TEXT NOT NULL)",
+      "CREATE INDEX heartbeat_samples_ts ON heartbeat_samples (ts_ms, id)",
+      "CREATE INDEX heartbeat_samples_target ON heartbeat_samples (target, ts_ms, id)",
+      "DROP INDEX runs_ts",
+      "CREATE INDEX runs_ts ON runs (ts_ms, id)",
+      "DROP INDEX transitions_ts",
+      "CREATE INDEX transitions_ts ON transitions (ts_ms, id)",
   };
 }
 
@@ -116,8 +130,8 @@ Status SqlHistoryStore::Migrate() {
       if (auto s = db_->BeginWrite(); !s) return Fail("starting the migration", s.error());
       continue;
     }
-    std::vector<std::vector<std::string>> steps = {SchemaV1(db_->IdColumn()),
-                                                   SchemaV2(db_->IdColumn())};
+    std::vector<std::vector<std::string>> steps = {
+        SchemaV1(db_->IdColumn()), SchemaV2(db_->IdColumn()), SchemaV3(db_->IdColumn())};
     for (int v = version + 1; v <= kHistorySchemaVersion; ++v) {
       for (const auto& sql : steps[v - 1]) {
         if (auto s = db_->Exec(sql); !s) {
@@ -134,47 +148,56 @@ Status SqlHistoryStore::Migrate() {
   return Ok{};
 }
 
-Status SqlHistoryStore::Record(const SyncStatus& status) {
+Status SqlHistoryStore::Record(const StoredRun& run) {
   std::lock_guard lock(mu_);
   if (auto r = ReadyLocked(); !r) return r;
   if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
-  std::int64_t ts = ToMs(status.timestamp);
+  std::int64_t ts = ToMs(run.timestamp);
   std::vector<SqlRow> rows;
   auto s = db_->Exec(
       "INSERT INTO runs (ts_ms, duration_ms, dry_run, host, project, version)"
       " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-      {ts, status.duration_ms, std::int64_t{status.dry_run ? 1 : 0}, status.host, status.project,
-       status.version},
+      {ts, run.duration_ms, std::int64_t{run.dry_run ? 1 : 0}, run.host, run.project, run.version},
       &rows);
   if (!s || rows.empty()) return Fail("writing the run", s ? "no id returned" : s.error());
   std::int64_t run_id = Int(rows[0][0]);
+  // The last status of every check of this host and project, in one query.
+  rows.clear();
+  s = db_->Exec("SELECT check_key, status FROM check_state WHERE host = ? AND project = ?",
+                {run.host, run.project}, &rows);
+  if (!s) return Fail("reading the last statuses", s.error());
+  std::unordered_map<std::string, std::string> last;
+  for (const auto& row : rows) last[Text(row[0])] = Text(row[1]);
   std::int64_t position = 0;
-  for (const auto& named : status.results) {
-    json doc = ToJson(named.result);
-    std::string state = doc["Status"].get<std::string>();
+  for (const auto& check : run.checks) {
     s = db_->Exec(
         "INSERT INTO check_results (run_id, position, check_key, status, details, data,"
         " duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {run_id, position++, named.key, state, doc["Details"].dump(), doc["Data"].dump(),
-         named.result.duration_ms});
-    if (!s) return Fail("writing the result of " + named.key, s.error());
-    rows.clear();
-    s = db_->Exec("SELECT status FROM check_state WHERE host = ? AND project = ? AND check_key = ?",
-                  {status.host, status.project, named.key}, &rows);
-    if (!s) return Fail("reading the last status of " + named.key, s.error());
-    if (!rows.empty() && Text(rows[0][0]) != state) {
+        {run_id, position++, check.key, check.status, check.details_json, check.data_json,
+         check.duration_ms});
+    if (!s) return Fail("writing the result of " + check.key, s.error());
+    auto previous = last.find(check.key);
+    if (previous != last.end() && previous->second == check.status) {
+      s = db_->Exec(
+          "UPDATE check_state SET last_ms = ? WHERE host = ? AND project = ? AND check_key = ?",
+          {ts, run.host, run.project, check.key});
+      if (!s) return Fail("updating the last status of " + check.key, s.error());
+      continue;
+    }
+    if (previous != last.end()) {
       s = db_->Exec(
           "INSERT INTO transitions (ts_ms, host, project, check_key, from_status, to_status,"
           " run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          {ts, status.host, status.project, named.key, Text(rows[0][0]), state, run_id});
-      if (!s) return Fail("writing a transition of " + named.key, s.error());
+          {ts, run.host, run.project, check.key, previous->second, check.status, run_id});
+      if (!s) return Fail("writing a transition of " + check.key, s.error());
     }
     s = db_->Exec(
         "INSERT INTO check_state (host, project, check_key, status, last_ms) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (host, project, check_key) DO UPDATE SET status = excluded.status,"
         " last_ms = excluded.last_ms",
-        {status.host, status.project, named.key, state, ts});
-    if (!s) return Fail("updating the last status of " + named.key, s.error());
+        {run.host, run.project, check.key, check.status, ts});
+    if (!s) return Fail("updating the last status of " + check.key, s.error());
+    last[check.key] = check.status;
   }
   if (keep_for_.count() > 0) {
     if (auto p = PruneLocked(ts - keep_for_.count()); !p) return p;
@@ -183,10 +206,34 @@ Status SqlHistoryStore::Record(const SyncStatus& status) {
   return Ok{};
 }
 
+Status SqlHistoryStore::RecordHeartbeats(const std::vector<HeartbeatSample>& samples) {
+  if (samples.empty()) return Ok{};
+  std::lock_guard lock(mu_);
+  if (auto r = ReadyLocked(); !r) return r;
+  if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
+  std::int64_t newest = 0;
+  for (const auto& h : samples) {
+    std::int64_t ts = ToMs(h.timestamp);
+    newest = std::max(newest, ts);
+    auto s = db_->Exec(
+        "INSERT INTO heartbeat_samples (ts_ms, host, project, target, state, http_status,"
+        " latency_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        {ts, h.host, h.project, h.target, h.state, std::int64_t{h.http_status}, h.latency_ms,
+         h.error});
+    if (!s) return Fail("writing a heartbeat sample of " + h.target, s.error());
+  }
+  if (keep_for_.count() > 0) {
+    if (auto p = PruneLocked(newest - keep_for_.count()); !p) return p;
+  }
+  if (auto c = db_->Exec("COMMIT"); !c) return Fail("committing heartbeat samples", c.error());
+  return Ok{};
+}
+
 Status SqlHistoryStore::PruneLocked(std::int64_t cutoff_ms) {
   for (const char* sql :
        {"DELETE FROM check_results WHERE run_id IN (SELECT id FROM runs WHERE ts_ms < ?)",
-        "DELETE FROM runs WHERE ts_ms < ?", "DELETE FROM transitions WHERE ts_ms < ?"}) {
+        "DELETE FROM runs WHERE ts_ms < ?", "DELETE FROM transitions WHERE ts_ms < ?",
+        "DELETE FROM heartbeat_samples WHERE ts_ms < ?"}) {
     if (auto s = db_->Exec(sql, {cutoff_ms}); !s) return Fail("pruning old runs", s.error());
   }
   return Ok{};
@@ -256,8 +303,8 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& que
   for (const auto& row : rows) {
     auto it = by_id.find(Int(row[0]));
     if (it == by_id.end()) continue;
-    it->second->checks.push_back({Text(row[1]), Text(row[2]), ParsedOr(row[3], json::array()),
-                                  ParsedOr(row[4], json::object()), Int(row[5])});
+    it->second->checks.push_back(
+        {Text(row[1]), Text(row[2]), row[3].value_or("[]"), row[4].value_or("{}"), Int(row[5])});
   }
   return runs;
 }
@@ -287,6 +334,36 @@ Result<std::vector<Transition>> SqlHistoryStore::ListTransitions(const HistoryQu
   for (const auto& row : rows) {
     out.push_back({Text(row[3]), Text(row[4]), Text(row[5]), FromMs(Int(row[0])), Text(row[1]),
                    Text(row[2]), Int(row[6])});
+  }
+  return out;
+}
+
+Result<std::vector<HeartbeatSample>> SqlHistoryStore::ListHeartbeats(const HistoryQuery& query) {
+  std::lock_guard lock(mu_);
+  if (auto r = ReadyLocked(); !r) return Error{r.error()};
+  std::string sql =
+      "SELECT ts_ms, host, project, target, state, http_status, latency_ms, error"
+      " FROM heartbeat_samples WHERE 1 = 1";
+  std::vector<SqlParam> params;
+  if (query.since) {
+    sql += " AND ts_ms >= ?";
+    params.emplace_back(ToMs(*query.since));
+  }
+  if (!query.target.empty()) {
+    sql += " AND target = ?";
+    params.emplace_back(query.target);
+  }
+  sql += " ORDER BY ts_ms DESC, id DESC LIMIT ?";
+  params.emplace_back(std::int64_t{query.limit});
+  std::vector<SqlRow> rows;
+  if (auto s = db_->Exec(sql, params, &rows); !s) {
+    return Error{Fail("listing heartbeat samples", s.error()).error()};
+  }
+  std::vector<HeartbeatSample> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    out.push_back({FromMs(Int(row[0])), Text(row[1]), Text(row[2]), Text(row[3]), Text(row[4]),
+                   static_cast<int>(Int(row[5])), Int(row[6]), Text(row[7])});
   }
   return out;
 }

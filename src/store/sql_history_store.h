@@ -10,7 +10,7 @@ namespace infinity_sync {
 
 // The schema version this program writes. Older databases are migrated on
 // first use; a newer one is refused (an older program must not write it).
-constexpr int kHistorySchemaVersion = 2;
+constexpr int kHistorySchemaVersion = 3;
 
 // The history store over any SqlConnection: one schema, one set of
 // migrations and queries for SQLite and PostgreSQL. Connects lazily and
@@ -21,8 +21,11 @@ class SqlHistoryStore : public HistoryStore {
   // `keep_for` <= 0 keeps everything.
   SqlHistoryStore(std::unique_ptr<SqlConnection> connection, std::chrono::milliseconds keep_for);
 
-  Status Record(const SyncStatus& status) override;
+  using HistoryStore::Record;
+  Status Record(const StoredRun& run) override;
+  Status RecordHeartbeats(const std::vector<HeartbeatSample>& samples) override;
   Result<std::vector<StoredRun>> ListRuns(const HistoryQuery& query) override;
+  Result<std::vector<HeartbeatSample>> ListHeartbeats(const HistoryQuery& query) override;
   Result<std::vector<Transition>> ListTransitions(const HistoryQuery& query) override;
   Status Prune(std::chrono::system_clock::time_point cutoff) override;
   std::string Describe() const override;

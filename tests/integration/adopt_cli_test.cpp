@@ -220,6 +220,28 @@ TEST_F(AdoptCliTest, WatchPrintsOneLinePerRunAndStopsOnSigint) {
   EXPECT_TRUE(std::filesystem::exists(status));
 }
 
+TEST_F(AdoptCliTest, WatchRecordsEveryRunInTheHistory) {
+  GitWorld world;
+  std::string cfg = WriteConfig(home / "c.yaml", "git: { repo: " + world.work() +
+                                                     " }\nstatus_file: " + home / "out/s.json" +
+                                                     "\nstore: sqlite:" + home / "h.db\n");
+  Background prog(
+      {"run", "--watch", "--interval", "200ms", "--dry-run", "--only", "git", "--config", cfg}, env,
+      home / "out.txt", home / "err.txt");
+  ASSERT_TRUE(prog.started());
+  ASSERT_TRUE(WaitForText(home / "out.txt", " run 3 (dry run): GitSync=Synced exit=0", 20s))
+      << ReadFile(home / "out.txt") << ReadFile(home / "err.txt");
+  prog.Signal(SIGINT);
+  prog.Wait();
+  EXPECT_FALSE(Contains(ReadFile(home / "out.txt"), "history not recorded"));
+  ProgramRun history = RunProgram({"history", "--json", "--config", cfg}, home.str(), env);
+  ASSERT_EQ(history.code(), 0) << history.proc.err;
+  ASSERT_GE(history.doc["runs"].size(), 3u) << history.proc.out;
+  EXPECT_EQ(history.doc["runs"][0]["checks"][0]["check"], "GitSync");
+  EXPECT_EQ(history.doc["runs"][0]["checks"][0]["Status"], "Synced");
+  EXPECT_TRUE(history.doc["runs"][0]["dryRun"].get<bool>());
+}
+
 TEST_F(AdoptCliTest, WatchInterruptedMidRunKillsChildrenAndExitsZero) {
   GitWorld world;
   auto genv = GitWorld::Env();

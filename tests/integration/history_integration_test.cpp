@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "cli/heartbeat_history.h"
 #include "lib/git_world.h"
 #include "lib/history_postgres.h"
 #include "lib/program.h"
@@ -214,6 +215,94 @@ TEST_F(HistoryIntegrationTest, PostgresStoppedMidwayNeverFailsTheRun) {
   auto runs = recorder.store().ListRuns(all);
   ASSERT_TRUE(runs.ok()) << runs.error();
   EXPECT_EQ(runs->size(), 4u);  // the first CLI run + three of the server's
+
+  // The CLI run made while the server was down waited in the pending file:
+  // the next run writes it first, then its own, and removes the file.
+  std::string pending = home / "a/infinity-sync-history-pending.jsonl";
+  ASSERT_TRUE(std::filesystem::exists(pending)) << down.proc.err;
+  EXPECT_NE(down.proc.err.find("it waits in " + pending), std::string::npos) << down.proc.err;
+  ProgramRun after = Run({"run", "--only", "git", "--dry-run", "--config", cfg});
+  EXPECT_EQ(after.proc.err.find("not recorded"), std::string::npos) << after.proc.err;
+  EXPECT_FALSE(std::filesystem::exists(pending));
+  runs = recorder.store().ListRuns(all);
+  ASSERT_TRUE(runs.ok()) << runs.error();
+  EXPECT_EQ(runs->size(), 6u);
+}
+
+TEST_F(HistoryIntegrationTest, AOneShotRunWhoseStoreIsUnavailableIsWrittenByTheNextRun) {
+  // The database's folder is a regular file: no SQLite can open it.
+  WriteFile(home / "blocked", "not a folder");
+  std::string cfg = Config("a", "sqlite:" + (home / "blocked/h.db"));
+  std::string pending = home / "a/infinity-sync-history-pending.jsonl";
+  ProgramRun first = Run({"run", "--only", "git", "--dry-run", "--config", cfg});
+  EXPECT_EQ(first.code(), 2);
+  EXPECT_NE(first.proc.out.find("History NOT recorded"), std::string::npos) << first.proc.out;
+  ASSERT_TRUE(std::filesystem::exists(pending));
+  std::string kept = ReadFile(pending);
+  auto line = nlohmann::json::parse(kept.substr(0, kept.find('\n')));
+  EXPECT_EQ(line["checks"][0]["check"], "GitSync");
+  EXPECT_EQ(line["checks"][0]["Status"], "Failed");
+
+  std::filesystem::remove(home / "blocked");
+  ProgramRun second = Run({"run", "--only", "git", "--dry-run", "--config", cfg});
+  EXPECT_EQ(second.proc.err.find("not recorded"), std::string::npos) << second.proc.err;
+  EXPECT_FALSE(std::filesystem::exists(pending));
+  ProgramRun history = Run({"history", "--json", "--config", cfg});
+  ASSERT_EQ(history.code(), 0) << history.proc.err;
+  ASSERT_EQ(history.doc["runs"].size(), 2u) << history.proc.out;
+  EXPECT_EQ(history.doc["runs"][1]["timestamp"], line["timestamp"]);
+  EXPECT_EQ(history.doc["runs"][1]["checks"][0]["Details"], line["checks"][0]["Details"]);
+}
+
+TEST_F(HistoryIntegrationTest, TheHeartbeatCommandRecordsEachProbe) {
+  FakeHttpServer github{{{"routes", {{{"path", "/rate_limit"}, {"status", 200}, {"body", "x"}}}}}};
+  FakeHttpServer gcp{{{"routes", {{{"path", "/"}, {"status", 503}, {"body", "x"}}}}}};
+  int closed = FreePort();
+  std::string cfg = WriteConfig(
+      home / "hb.yaml",
+      "project: demo\ngithub: { api_url: \"" + github.url() + "\" }\ngcp: { api_url: \"" +
+          gcp.url() +
+          "\", project: p }\ncloudflare: { domain: localhost, url: \"http://127.0.0.1:" +
+          std::to_string(closed) + "\" }\nheartbeat: { degraded_after: 5s, timeout: 2s }\n" +
+          "store: sqlite:" + (home / "h.db") + "\n");
+  ProgramRun beat = Run({"heartbeat", "--config", cfg});
+  EXPECT_EQ(beat.code(), 2) << beat.proc.out << beat.proc.err;  // cloudflare is down
+  EXPECT_EQ(beat.proc.err.find("not recorded"), std::string::npos) << beat.proc.err;
+  ProgramRun one = Run({"heartbeat", "github", "--config", cfg});
+  EXPECT_EQ(one.code(), 0) << one.proc.err;
+
+  ProgramRun json = Run({"history", "--heartbeats", "--json", "--config", cfg});
+  ASSERT_EQ(json.code(), 0) << json.proc.err;
+  const auto& samples = json.doc["heartbeats"];
+  ASSERT_EQ(samples.size(), 4u) << json.proc.out;
+  EXPECT_EQ(samples[0]["target"], "github");
+  std::map<std::string, nlohmann::json> first;
+  for (std::size_t i = 1; i < samples.size(); ++i) first[samples[i]["target"]] = samples[i];
+  EXPECT_EQ(first["github"]["state"], "healthy");
+  EXPECT_EQ(first["github"]["httpStatus"], 200);
+  EXPECT_EQ(first["gcp"]["state"], "degraded");
+  EXPECT_EQ(first["gcp"]["httpStatus"], 503);
+  EXPECT_EQ(first["gcp"]["error"], "HTTP 503");
+  EXPECT_EQ(first["cloudflare"]["state"], "down");
+  EXPECT_TRUE(first["cloudflare"]["httpStatus"].is_null());
+  EXPECT_EQ(first["cloudflare"]["error"], "connect: refused");
+  EXPECT_EQ(first["cloudflare"]["project"], "demo");
+  EXPECT_FALSE(first["cloudflare"]["host"].get<std::string>().empty());
+  EXPECT_GE(first["github"]["latencyMs"].get<int>(), 0);
+
+  ProgramRun gcp_only =
+      Run({"history", "--heartbeats", "--target", "gcp", "--json", "--config", cfg});
+  EXPECT_EQ(gcp_only.doc["heartbeats"].size(), 1u) << gcp_only.proc.out;
+  ProgramRun table = Run({"history", "--heartbeats", "--config", cfg});
+  EXPECT_NE(table.proc.out.find("HTTP 503"), std::string::npos) << table.proc.out;
+  EXPECT_NE(table.proc.out.find("connect: refused"), std::string::npos) << table.proc.out;
+  ProgramRun bad = Run({"history", "--heartbeats", "--target", "aws", "--config", cfg});
+  EXPECT_EQ(bad.code(), 64);
+  EXPECT_NE(bad.proc.err.find("--target: expected one of github, gcp, cloudflare, got \"aws\""),
+            std::string::npos)
+      << bad.proc.err;
+  EXPECT_EQ(Run({"history", "--target", "gcp", "--config", cfg}).code(), 64);
+  EXPECT_EQ(Run({"history", "--heartbeats", "--check", "GitSync", "--config", cfg}).code(), 64);
 }
 
 // GET /api/sync/history and /healthz, through the Api without sockets.
@@ -226,19 +315,25 @@ struct HistoryApi {
   SseHub hub;
   RequestMetrics metrics;
   std::unique_ptr<StatusCache> status;
+  std::unique_ptr<HistoryRecorder> recorder;  // outlives the probe threads recording into it
   std::unique_ptr<HeartbeatService> heartbeats;
   std::unique_ptr<LiveLoop> loop;
-  std::unique_ptr<HistoryRecorder> recorder;
   std::unique_ptr<Api> api;
 
   explicit HistoryApi(bool with_store = true) {
     config.status_file = dir / "status.json";
+    config.project = "demo";
+    config.heartbeat.cache_for = 60s;
+    config.heartbeat.targets["github"] = {"GitHub API", "http://gh.test/rate_limit", {}, {}};
+    config.heartbeat.targets["gcp"] = {"Google Cloud API", "http://gcp.test/", {}, {}};
     status = std::make_unique<StatusCache>(config.status_file, fs);
-    heartbeats = std::make_unique<HeartbeatService>(config, http, clock);
-    loop = std::make_unique<LiveLoop>(
-        0ms, clock, [] {}, [](std::function<void()>) {}, nullptr);
     if (with_store)
       recorder = std::make_unique<HistoryRecorder>(OpenSqliteStore(dir / "h.db", 0ms));
+    // As `serve` wires it: every real probe is recorded.
+    heartbeats = std::make_unique<HeartbeatService>(config, http, clock,
+                                                    RecordProbes(recorder.get(), config, false));
+    loop = std::make_unique<LiveLoop>(
+        0ms, clock, [] {}, [](std::function<void()>) {}, nullptr);
     api = std::make_unique<Api>(
         ApiDeps{config, clock, *status, *heartbeats, *loop, hub, metrics, recorder.get()});
   }
@@ -310,6 +405,43 @@ TEST(HistoryApiIntegration, HealthzShowsTheLastWriteErrorAndStays200) {
   auto history = h.Get("/api/sync/history");
   EXPECT_EQ(history.status, 503);
   EXPECT_NE(history.body.find("file is not a database"), std::string::npos);
+}
+
+TEST(HistoryApiIntegration, ProbesNotCacheHitsAreHeartbeatSamples) {
+  HistoryApi h;
+  ASSERT_EQ(h.Get("/api/sync/heartbeat").status, 200);  // probes github, gcp (cloudflare: no URL)
+  ASSERT_EQ(h.Get("/api/sync/heartbeat").status, 200);  // cached: no probe, no sample
+  ASSERT_EQ(h.heartbeats->ProbeCount(), 2);
+  h.clock.Advance(61s);
+  ASSERT_EQ(h.Get("/api/sync/heartbeat/gcp").status, 200);  // expired: probed again
+  // Samples are written on the probe thread after the callers got their answer.
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (h.recorder->store().ListHeartbeats({})->size() < 3 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  auto r = h.Get("/api/sync/history", "kind=heartbeats");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_FALSE(body.contains("runs"));
+  ASSERT_EQ(body["heartbeats"].size(), 3u) << r.body;
+  EXPECT_EQ(body["heartbeats"][0]["target"], "gcp");
+  EXPECT_EQ(body["heartbeats"][0]["state"], "healthy");
+  EXPECT_EQ(body["heartbeats"][0]["httpStatus"], 200);
+  EXPECT_EQ(body["heartbeats"][0]["project"], "demo");
+  auto github = nlohmann::json::parse(
+      h.Get("/api/sync/history", "kind=heartbeats&target=github&limit=5").body);
+  EXPECT_EQ(github["heartbeats"].size(), 1u);
+  for (const char* bad : {"kind=beats", "kind=heartbeats&check=GitSync", "target=github",
+                          "kind=heartbeats&target=aws"}) {
+    auto e = h.Get("/api/sync/history", bad);
+    EXPECT_EQ(e.status, 400) << bad;
+    EXPECT_TRUE(nlohmann::json::parse(e.body).contains("error")) << e.body;
+  }
+  // The default kind is unchanged: runs and transitions.
+  auto runs = nlohmann::json::parse(h.Get("/api/sync/history", "kind=runs").body);
+  EXPECT_TRUE(runs.contains("runs"));
+  EXPECT_TRUE(runs.contains("transitions"));
 }
 
 TEST(HistoryApiIntegration, WithoutAStoreHistoryIs404) {
