@@ -6,8 +6,9 @@
 # first failure and prints how long each phase took.
 #
 # Debug info is cut to line tables (-g1 / -gline-tables-only): stack traces
-# keep file:line, the builds are about a third faster. Developers' own builds
-# keep the CMake defaults.
+# keep file:line, the builds are about a third faster. The setting stays in
+# the trees' CMake cache; pass -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG"
+# (or use another build folder) for full debug info.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${TEST_JOBS:-2}"
