@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git clang clang-format
+  libclang-rt-14-dev  # clang's ASan/UBSan/libFuzzer runtimes (only recommended by clang)
+  lld  # fast linker, used when present
   # libraries
   libcurl4-openssl-dev libc-ares-dev libyaml-cpp-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev
