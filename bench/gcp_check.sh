@@ -76,6 +76,7 @@ ours="$(median "${samples[@]}")"
 echo "infinity-sync gcp check (service-account JWT + token exchange + Cloud Run GET + git), warm:"
 echo "  DurationMs samples: ${samples[*]}"
 echo "  median: ${ours} ms  (target ${target_ms} ms: $(awk -v a="$ours" -v t="$target_ms" 'BEGIN{printf "%.2f", a/t}') x target)"
+echo "FIGURE|gcp check, warm, service-account file|${ours} ms|gcloud start-up (below)|< ${target_ms} ms|$(awk -v a="$ours" -v t="$target_ms" 'BEGIN{print (a < t) ? "met" : "MISSED"}')"
 echo "  steps of one run (--verbose):"
 (cd "$work/repo" && NO_COLOR=1 "${run_env[@]}" "$bin" run --only gcp --verbose --config "$work/infinity-sync.yaml" || true) |
   grep -E '^ +> |took' | sed 's/^ */    /'
@@ -99,6 +100,7 @@ if command -v gcloud > /dev/null; then
   echo "  wall ms samples: ${gsamples[*]}"
   echo "  median: ${theirs} ms"
   echo "ratio gcloud floor / infinity-sync check: $(awk -v a="$theirs" -v b="$ours" 'BEGIN{ if (b > 0) printf "%.1f", a/b; else print "inf" }')x"
+  echo "FIGURE|gcp check vs gcloud|${ours} ms|gcloud start-up floor ${theirs} ms|faster than gcloud|$(awk -v a="$theirs" -v b="$ours" 'BEGIN{print (b < a) ? "met" : "MISSED"}')"
 else
   echo "gcloud is not installed: no comparison"
 fi

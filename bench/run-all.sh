@@ -3,7 +3,8 @@
 # beside its reference and target, to build/bench-report.txt (and stdout).
 # Figures that miss their target say MISSED; nothing is hidden.
 #
-#   bench/run-all.sh            (builds build/ first; takes a few minutes)
+#   bench/run-all.sh            (builds build/ first; about 35 minutes, 22 of them the soak)
+#   SOAK_ARGS=--short bench/run-all.sh   (the one-minute soak instead; about 15 minutes)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/bench/install-bench-deps.sh"
@@ -20,8 +21,23 @@ report="$root/build/bench-report.txt"
   echo; echo "## gcp check warm (target < 30 ms) vs gcloud"; "$root/bench/gcp_check.sh" "$bin" 7
   echo; echo "## HTTP probe vs curl"; "$root/bench/probe.sh" "$root/build"
   echo; echo "## server: req/s vs nginx static (target >= 0.5x, p99 < 10 ms), RSS (target < 30 MB)"; "$root/bench/serve_bench.sh" "$bin"
-  echo; echo "## server load (64 and 512 connections, every GET route) and soak (no RSS/fd growth)"; "$root/bench/soak.sh" --bin "$bin"
+  echo; echo "## server load (64 and 512 connections, every GET route) and soak (no RSS/fd growth)"; "$root/bench/soak.sh" ${SOAK_ARGS:-} --bin "$bin"
   echo; echo "## history: 10,000 runs into SQLite (query target < 5 ms)"
   db="$(mktemp -d)/history.db"; "$root/build/bench/history_bench" 10000 "$db"; rm -rf "$(dirname "$db")"
-} 2>&1 | tee "$report"
+} 2>&1 | tee "$report.log"
+# The table: every script prints its figures as FIGURE|name|ours|reference|target|verdict.
+{
+  head -1 "$report.log"
+  echo
+  echo "| figure | measured | reference (same run) | target | verdict |"
+  echo "|---|---|---|---|---|"
+  grep '^FIGURE|' "$report.log" | sed 's/^FIGURE|/| /; s/|/ | /g; s/$/ |/; s/  */ /g'
+  missed=$(grep -c '^FIGURE|.*|MISSED$' "$report.log")
+  echo
+  echo "$missed figure(s) MISSED their target. The full output of every script follows."
+  echo
+  grep -v '^FIGURE|' "$report.log"
+} > "$report"
+rm -f "$report.log"
+sed -n '1,/MISSED their target/p' "$report"
 echo "written: $report"

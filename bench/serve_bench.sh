@@ -50,9 +50,25 @@ for route in overview status; do
   ours=$(rps "http://127.0.0.1:$PORT/api/sync/$route"); ours_p99=$(p99); ours_err=$(errs)
   theirs=$(rps "http://127.0.0.1:$NPORT/$route.json"); theirs_p99=$(p99)
   echo "GET /api/sync/$route: $ours req/s (p99 $ours_p99, errors: $ours_err) vs nginx $theirs req/s (p99 $theirs_p99): ratio $(python3 -c "print(round($ours/$theirs,2))")x"
+  python3 - "$route" "$ours" "$theirs" "$ours_p99" "$theirs_p99" "$ours_err" <<'PY'
+import sys
+route, ours, theirs, p99, their_p99, errs = sys.argv[1:7]
+def ms(t):  # wrk prints 812.00us, 3.21ms, 1.02s
+    for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if t.endswith(unit):
+            return float(t[: -len(unit)]) * f
+    return float("nan")
+r = float(ours) / float(theirs)
+print(f"FIGURE|GET /api/sync/{route} req/s|{float(ours):.0f} = {r:.2f}x|nginx static {float(theirs):.0f}"
+      f"|>= 0.5x, no errors|{'met' if r >= 0.5 and errs == 'none' else 'MISSED'}")
+print(f"FIGURE|GET /api/sync/{route} p99|{p99}|nginx p99 {their_p99}|< 10 ms|"
+      f"{'met' if ms(p99) < 10 else 'MISSED'}")
+PY
 done
 rss_kb() { awk '/VmRSS/ {print $2}' /proc/$SERVE_PID/status; }
 echo "RSS after the load above: $(( $(rss_kb) / 1024 )) MB (target < 30 MB): ratio $(python3 -c "print(round($(rss_kb)/1024/30,2))")x of the target"
+rss_mb=$(( $(rss_kb) / 1024 ))
+echo "FIGURE|serve RSS after the load|${rss_mb} MB|-|< 30 MB|$([ "$rss_mb" -lt 30 ] && echo met || echo MISSED)"
 python3 - "$PORT" <<'PY' &
 import socket, sys, time
 socks = []
@@ -68,4 +84,6 @@ PY
 SSE_PID=$!
 sleep 3
 echo "RSS with 1000 SSE clients: $(( $(rss_kb) / 1024 )) MB (target < 30 MB): ratio $(python3 -c "print(round($(rss_kb)/1024/30,2))")x of the target"
+rss_mb=$(( $(rss_kb) / 1024 ))
+echo "FIGURE|serve RSS with 1000 SSE clients|${rss_mb} MB|-|< 30 MB|$([ "$rss_mb" -lt 30 ] && echo met || echo MISSED)"
 wait $SSE_PID || true

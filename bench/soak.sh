@@ -168,6 +168,7 @@ soak_errs=$(errors_of "$work/soak-wrk.out")
 soak_rps=$(awk '/Requests\/sec/ {print $2}' "$work/soak-wrk.out")
 echo "soak load: ${soak_rps:-?} req/s, errors: $soak_errs"
 [ "$soak_errs" = none ] || failed=1
+echo "FIGURE|load + soak errors (64/512 conns, every GET route)|$([ "$failed" -eq 0 ] && echo none || echo some)|-|zero errors|$([ "$failed" -eq 0 ] && echo met || echo MISSED)"
 
 python3 - "$work/samples" "$RSS_LIMIT_KB" "$FD_LIMIT" <<'PY' || failed=1
 import sys
@@ -186,6 +187,9 @@ fd_grew = fs > fd_limit and min(fds[half:]) > min(fds[:half])
 print(f"soak: {len(rows)} samples over {t[-1]:.2f} min; RSS {rss[0]/1024:.1f} -> {rss[-1]/1024:.1f} MB, "
       f"slope {rs:+.1f} KB/min (limit {rss_limit:.0f}); fds {int(fds[0])} -> {int(fds[-1])}, "
       f"slope {fs:+.2f}/min (limit {fd_limit})")
+print(f"FIGURE|soak RSS slope over {t[-1]:.1f} min|{rs:+.0f} KB/min|-|<= {rss_limit:.0f} KB/min|"
+      f"{'met' if rs <= rss_limit else 'MISSED'}")
+print(f"FIGURE|soak descriptor slope|{fs:+.2f}/min|-|<= {fd_limit}/min|{'MISSED' if fd_grew else 'met'}")
 bad = []
 if rs > rss_limit: bad.append("RSS grows")
 if fd_grew: bad.append("descriptors grow")
