@@ -4,8 +4,12 @@
 // remote.<name>.uploadpack setting). SPEC 3.2: a failed fetch does not make
 // GitSync Failed; it is judged on the last fetched state, with the fetch
 // error in Data and Details. A git that cannot answer `git status` is Failed.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -31,14 +35,15 @@ class FaultGit : public ::testing::Test {
   // A `git` earlier on PATH running `script` (sh) before the real git.
   void ShimGit(const std::string& script) {
     std::string path = dir_ / "bin/git";
-    WriteFile(path, "#!/bin/sh\n" + script + "\nexec /usr/bin/git \"$@\"\n");
+    WriteFile(path, "#!/bin/sh\necho $$ >> " + (dir_ / "pids") + "\n" + script +
+                        "\nexec /usr/bin/git \"$@\"\n");
     fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
   }
 
   // An upload-pack for `origin` that runs `script` (sh).
   void ShimUploadPack(const std::string& script) {
     std::string path = dir_ / "upload-pack";
-    WriteFile(path, "#!/bin/sh\n" + script + "\n");
+    WriteFile(path, "#!/bin/sh\necho $$ >> " + (dir_ / "pids") + "\n" + script + "\n");
     fs::permissions(path, fs::perms::owner_all);
     MustRun({"git", "config", "remote.origin.uploadpack", path}, world_.work(), GitWorld::Env());
   }
@@ -76,10 +81,18 @@ class FaultGit : public ::testing::Test {
     return false;
   }
 
-  // No process whose command line holds `marker` outlived the run.
-  static void ExpectNoSurvivor(const std::string& marker) {
-    ProcessResult ps = infinity_sync::testing::Run({"pgrep", "-f", marker});
-    EXPECT_NE(ps.exit_code, 0) << "a child outlived the run: " << ps.out;
+  // No process a shim started (each records its pid, then execs `marker`) outlived the
+  // run. By pid, not by name, so parallel tests cannot see each other's processes.
+  void ExpectNoSurvivor(const std::string& marker) {
+    std::istringstream pids(ReadFile(dir_ / "pids"));
+    int checked = 0;
+    for (std::string pid; pids >> pid; ++checked) {
+      std::ifstream cmdline("/proc/" + pid + "/cmdline");
+      std::string args((std::istreambuf_iterator<char>(cmdline)), {});
+      std::replace(args.begin(), args.end(), '\0', ' ');
+      EXPECT_EQ(args.find(marker), std::string::npos) << "a child outlived the run: " << pid;
+    }
+    EXPECT_GT(checked, 0) << "no shim ran";
   }
 
   TempDir dir_;
@@ -135,7 +148,7 @@ TEST_F(FaultGit, HangingUploadPackKeepsWhatWasFetchedBefore) {
   world_.Push(world_.other());
   MustRun({"git", "fetch", "--quiet"}, world_.work(), GitWorld::Env());
   // Then the remote stops answering.
-  ShimUploadPack("exec sleep 43");
+  ShimUploadPack("exec sleep 53");
   Outcome o = Sync("1s");
   EXPECT_LT(o.seconds, 1 + 2 + kSlackSeconds);
   EXPECT_EQ(o.git["Status"], "Diverged") << o.git.dump(2);
@@ -143,7 +156,7 @@ TEST_F(FaultGit, HangingUploadPackKeepsWhatWasFetchedBefore) {
   EXPECT_EQ(o.git["Data"]["fetchError"], "timed out after 1s");
   EXPECT_GE(o.git["Data"]["lastFetchAgeS"].get<long>(), 0);
   EXPECT_EQ(o.code, 1);  // drift, judged on the last fetched state
-  ExpectNoSurvivor("sleep 43");
+  ExpectNoSurvivor("sleep 53");
 }
 
 TEST_F(FaultGit, UploadPackKilledMidFetchIsAFetchError) {
