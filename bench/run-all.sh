@@ -31,7 +31,7 @@ report="$root/build/bench-report.txt"
   echo
   echo "| figure | measured | reference (same run) | target | verdict |"
   echo "|---|---|---|---|---|"
-  grep '^FIGURE|' "$report.log" | sed 's/^FIGURE|/| /; s/|/ | /g; s/$/ |/; s/  */ /g'
+  grep '^FIGURE|' "$report.log" | sed 's/^FIGURE|/| /; s/|/ | /g; s/$/ |/; s/  */ /g; s/^ //'
   missed=$(grep -c '^FIGURE|.*|MISSED$' "$report.log")
   echo
   echo "$missed figure(s) MISSED their target. The full output of every script follows."
