@@ -41,11 +41,8 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   const Config& config = *loaded;
 
   std::vector<CheckSpec> table = CheckTable(config);
-  auto selected = SelectChecks(table, flags.only);
-  if (!selected) {
-    std::cerr << "infinity-sync: " << selected.error() << "\n";
-    return kExitUsage;
-  }
+  auto selected = SelectChecksOrReport(table, flags.only);
+  if (!selected) return kExitUsage;
   std::vector<int> numbers;
   for (const auto& spec : *selected) {
     for (std::size_t i = 0; i < table.size(); ++i) {

@@ -51,11 +51,8 @@ int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned
   if (!loaded) return kExitConfig;
   const Config& config = *loaded;
   std::vector<CheckSpec> table = CheckTable(config);
-  auto selected = SelectChecks(table, flags.only);
-  if (!selected) {
-    std::cerr << "infinity-sync: " << selected.error() << "\n";
-    return kExitUsage;
-  }
+  auto selected = SelectChecksOrReport(table, flags.only);
+  if (!selected) return kExitUsage;
 
   RealPorts real;
   bool tty = isatty(STDOUT_FILENO) == 1;

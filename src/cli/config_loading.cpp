@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "engine/runner.h"
+
 namespace infinity_sync {
 
 std::optional<Config> LoadConfigOrReport(const std::string& explicit_file) {
@@ -14,6 +16,16 @@ std::optional<Config> LoadConfigOrReport(const std::string& explicit_file) {
     return std::nullopt;
   }
   return std::get<Config>(std::move(loaded));
+}
+
+std::optional<std::vector<CheckSpec>> SelectChecksOrReport(const std::vector<CheckSpec>& table,
+                                                           const std::vector<std::string>& only) {
+  auto selected = SelectChecks(table, only);
+  if (!selected) {
+    std::cerr << "infinity-sync: " << selected.error() << "\n";
+    return std::nullopt;
+  }
+  return std::move(*selected);
 }
 
 }  // namespace infinity_sync
