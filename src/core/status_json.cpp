@@ -15,24 +15,44 @@ bool AllAscii(const std::string& text) {
   return true;
 }
 
+// True when every string (and object key) in `value` is plain ASCII, so it cannot
+// hold an invalid sequence: the common case, checked without serializing.
+bool AllAscii(const json& value) {
+  if (value.is_string()) return AllAscii(value.get_ref<const std::string&>());
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      if (!AllAscii(key) || !AllAscii(item)) return false;
+    }
+  }
+  if (value.is_array()) {
+    for (const auto& item : value) {
+      if (!AllAscii(item)) return false;
+    }
+  }
+  return true;
+}
+
 // nlohmann's serializer can replace invalid sequences with U+FFFD; read back.
-json ValidUtf8Json(const json& value) {
-  return json::parse(value.dump(-1, ' ', false, json::error_handler_t::replace));
+// In place, so the common all-ASCII value is neither serialized nor copied.
+void MakeValidUtf8(json* value) {
+  if (AllAscii(*value)) return;
+  *value = json::parse(value->dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace
 
 std::string ValidUtf8(const std::string& text) {
   if (AllAscii(text)) return text;
-  return ValidUtf8Json(json(text)).get<std::string>();
+  json value(text);
+  MakeValidUtf8(&value);
+  return value.get<std::string>();
 }
 
 void MakeValidUtf8(CheckResult* result) {
   for (auto& note : result->notes) note.text = ValidUtf8(note.text);
   for (auto& line : result->evidence) line = ValidUtf8(line);
-  if (!result->details_object.is_null())
-    result->details_object = ValidUtf8Json(result->details_object);
-  result->data = ValidUtf8Json(result->data);
+  MakeValidUtf8(&result->details_object);
+  MakeValidUtf8(&result->data);
   if (result->fix) result->fix->description = ValidUtf8(result->fix->description);
   result->fix_withheld = ValidUtf8(result->fix_withheld);
 }
