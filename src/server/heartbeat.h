@@ -34,6 +34,8 @@ struct Heartbeat {
   std::int64_t response_time_ms = 0;
   std::string error;    // empty when healthy
   int http_status = 0;  // the target's answer; 0 when it did not answer
+
+  bool operator==(const Heartbeat&) const = default;
 };
 
 // {"service","status","lastCheck","responseTime","error"?} (error only when set).

@@ -59,14 +59,6 @@ ServerResponse Json(int status, const nlohmann::json& body) {
   return r;
 }
 
-bool IsDashboardFile(const std::string& path) {
-  if (path == "/") return true;
-  for (const auto& asset : WebAssets()) {
-    if (asset.path == path) return true;
-  }
-  return false;
-}
-
 bool IsAllowedOrigin(const Config& config, const std::string& origin) {
   const auto& allowed = config.server.cors_origins;
   return std::find(allowed.begin(), allowed.end(), origin) != allowed.end();
@@ -124,7 +116,8 @@ void Api::Handle(ServerRequest request, Respond respond) {
   // The dashboard's files hold no data and must load before the page can ask
   // for the token it then sends with every API call.
   const std::string& token = d_.config.server.token;
-  if (!token.empty() && request.path != "/healthz" && !IsDashboardFile(request.path)) {
+  bool dashboard_file = route == std::string_view("/") || route == std::string_view("/{asset}");
+  if (!token.empty() && request.path != "/healthz" && !dashboard_file) {
     std::string auth = request.Header("authorization");
     const std::string kBearer = "Bearer ";
     bool ok = auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0 &&
@@ -182,18 +175,6 @@ ServerResponse Api::Status() {
 
 namespace {
 
-bool SameBeats(const std::vector<Heartbeat>& a, const std::vector<Heartbeat>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].key != b[i].key || a[i].service != b[i].service || a[i].status != b[i].status ||
-        a[i].last_check != b[i].last_check || a[i].response_time_ms != b[i].response_time_ms ||
-        a[i].error != b[i].error) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // `,"timestamp":"..."}`: the per-request tail of the overview and heartbeat bodies.
 void AppendTimestampTail(std::string* body, std::chrono::system_clock::time_point now) {
   *body += ",\"timestamp\":\"";
@@ -211,7 +192,7 @@ int Api::BodyRebuilds() const {
 std::shared_ptr<const std::string> Api::HeartbeatsArray(const std::vector<Heartbeat>& beats) {
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
-    if (beats_part_.text && SameBeats(beats_part_.beats, beats)) return beats_part_.text;
+    if (beats_part_.text && beats_part_.beats == beats) return beats_part_.text;
   }
   nlohmann::json array = nlohmann::json::array();
   for (const auto& h : beats) array.push_back(ToJson(h));
@@ -226,8 +207,7 @@ std::shared_ptr<const std::string> Api::OverviewPrefix(
     const std::shared_ptr<const StatusCache::Snapshot>& snap, const std::vector<Heartbeat>& beats) {
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
-    if (overview_part_.text && overview_part_.snap == snap &&
-        SameBeats(overview_part_.beats, beats)) {
+    if (overview_part_.text && overview_part_.snap == snap && overview_part_.beats == beats) {
       return overview_part_.text;
     }
   }
