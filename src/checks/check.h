@@ -6,45 +6,40 @@
 #include <vector>
 
 #include "core/check_result.h"
-#include "core/clock.h"
 #include "core/config.h"
-#include "core/env_expand.h"
-#include "ports/dns_resolver.h"
-#include "ports/file_system.h"
-#include "ports/http_client.h"
-#include "ports/process_runner.h"
+#include "ports/call_scope.h"
+#include "ports/ports.h"
 
 namespace infinity_sync {
 
 class GoogleTokenSource;
 
-// The outside world as checks see it. Built once in main (or by a test).
-struct Ports {
-  ProcessRunner& process;
-  HttpClient& http;
-  DnsResolver& dns;
-  FileSystem& fs;
-  Clock& clock;
-  EnvLookup env;
-  // Google tokens shared by the checks of a run (auth and gcp ask once);
-  // null: each check fetches its own.
-  GoogleTokenSource* google_tokens = nullptr;
-};
+// What a check gets to work with: the ports under the check's deadline and
+// stop token (CallScope: every outside call goes through it, clamped and
+// recorded), the configuration, and the run's shared state. One per check run;
+// read-only for the check.
+class CheckContext : public CallScope {
+ public:
+  // `evidence` null: the context keeps its own (tests read it with Evidence()).
+  CheckContext(const Config& config, Ports& ports, std::chrono::steady_clock::time_point deadline,
+               std::stop_token stop = {}, GoogleTokenSource* google_tokens = nullptr)
+      : CallScope(ports, deadline, std::move(stop), &own_evidence_),
+        config(config),
+        google_tokens(google_tokens) {}
+  CheckContext(const CheckContext&) = delete;
+  CheckContext& operator=(const CheckContext&) = delete;
 
-// What a check gets to work with. Read-only; one per check run.
-struct CheckContext {
   const Config& config;
-  Ports& ports;
-  std::chrono::steady_clock::time_point deadline;
+  // Google tokens shared by the checks of one run (auth and gcp ask once),
+  // owned by the run (engine/sync_job); null: each check fetches its own.
+  GoogleTokenSource* google_tokens;
 
-  // Time left before the deadline, never negative.
-  std::chrono::milliseconds Remaining() const {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - ports.clock.SteadyNow());
-    return left.count() > 0 ? left : std::chrono::milliseconds(0);
-  }
-  // An environment variable, or "" when unset.
-  std::string Env(const std::string& name) const { return ports.env(name).value_or(""); }
+  // The evidence lines the context's calls recorded so far.
+  std::vector<std::string> EvidenceLines() const { return own_evidence_.Lines(); }
+  std::vector<std::string> TakeEvidence() const { return own_evidence_.Take(); }
+
+ private:
+  mutable Evidence own_evidence_;
 };
 
 // One row of the check table (ninja's kTools shape): no self-registration.

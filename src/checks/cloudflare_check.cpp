@@ -20,13 +20,6 @@ std::string CanonicalHost(std::string host) {
   return host;
 }
 
-std::string ServersText(const std::vector<std::string>& servers) {
-  if (servers.empty()) return "the system resolver";
-  std::string out;
-  for (const auto& s : servers) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 }  // namespace
 
 CheckResult RunCloudflareCheck(const CheckContext& ctx) {
@@ -52,16 +45,13 @@ CheckResult RunCloudflareCheck(const CheckContext& ctx) {
   CloudflareFindings f;
   f.domain = cf.domain;
   f.url = cf.url;
-  std::vector<std::string> evidence;
-
   // DNS gets at most half of the budget, so that HTTPS keeps the rest.
-  DnsQuery query{cf.domain, cf.dns_servers,
-                 std::max(ctx.Remaining() / 2, std::chrono::milliseconds(1))};
-  f.dns = ctx.ports.dns.Resolve(query);
+  DnsQuery query;
+  query.name = cf.domain;
+  query.servers = cf.dns_servers;
+  query.timeout = ctx.Remaining() / 2;
+  f.dns = ctx.Resolve(query);
   std::vector<std::string> ips = f.dns.Addresses();
-  evidence.push_back(fmt::format("DNS A/AAAA {} via {}: A {}, AAAA {} ({:.1f} ms)", cf.domain,
-                                 ServersText(cf.dns_servers), ToString(f.dns.a.outcome),
-                                 ToString(f.dns.aaaa.outcome), f.dns.elapsed_ms));
   for (const auto& ip : ips) {
     if (!ranges->Contains(ip)) f.outside.push_back(ip);
   }
@@ -72,22 +62,13 @@ CheckResult RunCloudflareCheck(const CheckContext& ctx) {
     probe.url = cf.url;
     probe.ca_file = ctx.config.tls.ca_file;
     probe.dns_servers = cf.dns_servers;
-    probe.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
+    probe.timeout = ctx.Remaining();
     // The URL's host is the domain: connect to exactly the addresses just found.
     if (CanonicalHost(target->host) == CanonicalHost(cf.domain)) probe.addresses = ips;
     f.probed = true;
-    f.probe = HttpProbe(ctx.ports.http, ctx.ports.dns).Probe(probe);
-    evidence.push_back(
-        fmt::format("GET {} -> {} ({:.1f} ms{})", RedactUrl(cf.url),
-                    f.probe.answered ? "HTTP " + std::to_string(f.probe.status) : f.probe.error,
-                    f.probe.timings.total_ms,
-                    f.probe.remote_ip.empty() ? "" : ", connected to " + f.probe.remote_ip));
-    if (!f.probe.error_detail.empty()) evidence.push_back("  " + f.probe.error_detail);
+    f.probe = ctx.Probe(probe);
   }
-
-  CheckResult r = InterpretCloudflare(f, cf.expect_proxied);
-  r.evidence = std::move(evidence);
-  return r;
+  return InterpretCloudflare(f, cf.expect_proxied);
 }
 
 }  // namespace infinity_sync

@@ -24,7 +24,8 @@ std::vector<std::string> LastLines(const std::string& text, std::size_t max_line
   return lines;
 }
 
-std::string CommandLine(const std::vector<std::string>& argv) {
+// The command as a user would type it, arguments with blanks quoted.
+std::string QuotedCommandLine(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) {
     bool quote = a.empty() || a.find_first_of(" \t\"'") != std::string::npos;
@@ -38,7 +39,7 @@ std::string CommandLine(const std::vector<std::string>& argv) {
 CheckResult InterpretCommand(const CustomCheckConfig& custom, const ProcessResult& run,
                              std::chrono::milliseconds timeout) {
   CheckResult result;
-  std::string command = CommandLine(custom.run);
+  std::string command = QuotedCommandLine(custom.run);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(run.duration).count();
   result.data["command"] = custom.run;
   result.data["durationMs"] = ms;
@@ -81,13 +82,11 @@ CheckResult RunCustomCommand(const CustomCheckConfig& custom, const CheckContext
   ProcessRequest request;
   request.argv = custom.run;
   request.cwd = ctx.config.base_dir.string();
-  request.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
+  request.timeout = ctx.Remaining();
   request.max_output = 1 << 20;
-  ProcessResult run = ctx.ports.process.Run(request);
+  ProcessResult run = ctx.Run(request);
   // Named by the configured limit ("2s"), which the remaining time approximates.
-  CheckResult result = InterpretCommand(custom, run, custom.timeout.value_or(ctx.config.timeout));
-  result.evidence.push_back(run.Describe(custom.run));
-  return result;
+  return InterpretCommand(custom, run, custom.timeout.value_or(ctx.config.timeout));
 }
 
 }  // namespace infinity_sync

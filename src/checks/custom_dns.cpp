@@ -83,13 +83,8 @@ CheckResult RunCustomDns(const CustomCheckConfig& custom, const CheckContext& ct
   query.name = custom.host;
   query.type = custom.record;
   query.servers = custom.servers;
-  query.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
-  DnsRecords records = ctx.ports.dns.ResolveRecords(query);
-  CheckResult result = InterpretDnsRecords(custom, records);
-  result.evidence.push_back(
-      custom.record + " " + custom.host + ": " +
-      (records.values.empty() ? records.Reason(custom.record) : Join(records.values)));
-  return result;
+  query.timeout = ctx.Remaining();
+  return InterpretDnsRecords(custom, ctx.Ask(query));
 }
 
 }  // namespace infinity_sync

@@ -54,19 +54,13 @@ CheckResult InterpretHttpProbe(const CustomCheckConfig& custom, const ProbeResul
 }
 
 CheckResult RunCustomHttp(const CustomCheckConfig& custom, const CheckContext& ctx) {
-  HttpProbe probe(ctx.ports.http, ctx.ports.dns);
   ProbeRequest request;
   request.url = custom.url;
-  request.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
+  request.timeout = ctx.Remaining();
   request.ca_file = ctx.config.tls.ca_file;
   request.dns_servers = custom.servers;
   request.keep_body = !custom.body_contains.empty();
-  ProbeResult answer = probe.Probe(request);
-  CheckResult result = InterpretHttpProbe(custom, answer);
-  result.evidence.push_back("GET " + custom.url + ": " +
-                            (answer.answered ? std::to_string(answer.status) : answer.error));
-  if (!answer.error_detail.empty()) result.evidence.push_back(answer.error_detail);
-  return result;
+  return InterpretHttpProbe(custom, ctx.Probe(request));
 }
 
 }  // namespace infinity_sync

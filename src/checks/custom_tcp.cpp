@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "checks/custom_types.h"
 #include "core/duration.h"
 #include "ports/http_probe.h"
@@ -33,7 +35,9 @@ std::string Endpoint(const std::string& ip, int port) {
 }
 
 // How one connect attempt ended: "" when connected, else the short reason.
-std::string ConnectOnce(const std::string& ip, int port, milliseconds budget) {
+// Bounded by `budget` and ended early once `stop` is requested.
+std::string ConnectOnce(const std::string& ip, int port, milliseconds budget,
+                        const std::stop_token& stop) {
   sockaddr_storage addr{};
   socklen_t len = 0;
   bool v6 = ip.find(':') != std::string::npos;
@@ -58,12 +62,16 @@ std::string ConnectOnce(const std::string& ip, int port, milliseconds budget) {
     if (err == EINPROGRESS) {
       pollfd p{fd, POLLOUT, 0};
       int ready = 0;
+      auto until = SteadyClock::now() + budget;
+      // Short slices, so that a stop is seen within 50 ms.
       do {
-        ready = poll(&p, 1, static_cast<int>(std::max<long>(budget.count(), 0)));
-      } while (ready < 0 && errno == EINTR);
+        auto left = std::chrono::duration_cast<milliseconds>(until - SteadyClock::now()).count();
+        if (left <= 0 || stop.stop_requested()) break;
+        ready = poll(&p, 1, static_cast<int>(std::min<long>(left, 50)));
+      } while (ready == 0 || (ready < 0 && errno == EINTR));
       if (ready == 0) {
         close(fd);
-        return "timeout";
+        return stop.stop_requested() ? "stopped" : "timeout";
       }
       socklen_t err_len = sizeof err;
       err = 0;
@@ -128,9 +136,11 @@ CheckResult RunCustomTcp(const CustomCheckConfig& custom, const CheckContext& ct
   } else if (Lower(target->host) == "localhost") {
     ips = {"127.0.0.1", "::1"};
   } else {
-    DnsQuery query{target->host, custom.servers, std::max(budget / 2, milliseconds(1))};
-    DnsResult dns = ctx.ports.dns.Resolve(query);
-    result.evidence.push_back("dns " + target->host + ": " + (dns.ok() ? "ok" : dns.Reason()));
+    DnsQuery query;
+    query.name = target->host;
+    query.servers = custom.servers;
+    query.timeout = budget / 2;
+    DnsResult dns = ctx.Resolve(query);
     if (!dns.ok()) {
       result.status = CheckStatus::kFailed;
       result.Err("dns: " + dns.Reason() + " (" + target->host + ")");
@@ -148,10 +158,10 @@ CheckResult RunCustomTcp(const CustomCheckConfig& custom, const CheckContext& ct
       break;
     }
     auto start = SteadyClock::now();
-    std::string error = ConnectOnce(ip, target->port, left);
+    std::string error = ConnectOnce(ip, target->port, ctx.Clamp(left), ctx.stop);
     double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-    result.evidence.push_back("connect " + Endpoint(ip, target->port) + ": " +
-                              (error.empty() ? "ok" : error));
+    ctx.Note(fmt::format("connect {} -> {} ({:.0f} ms)", Endpoint(ip, target->port),
+                         error.empty() ? "ok" : error, ms));
     if (error.empty()) {
       result.status = CheckStatus::kSynced;
       result.data["connectedTo"] = ip;

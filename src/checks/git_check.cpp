@@ -146,21 +146,13 @@ CheckResult InterpretGitStatus(const GitStatusInfo& info, const GitFetchOutcome&
 CheckResult RunGitCheck(const CheckContext& ctx) {
   const GitConfig& git = ctx.config.git;
   auto env = GitEnvironment(ctx);
-  std::vector<std::string> evidence;
   auto run = [&](std::vector<std::string> argv, std::chrono::milliseconds timeout) {
     ProcessRequest req;
     req.argv = std::move(argv);
     req.cwd = git.repo;
     req.env = env;
-    req.timeout = std::min(timeout, ctx.Remaining());
-    if (req.timeout.count() <= 0) req.timeout = std::chrono::milliseconds(1);
-    ProcessResult res = ctx.ports.process.Run(req);
-    std::string line;
-    for (const auto& a : req.argv) line += (line.empty() ? "" : " ") + a;
-    evidence.push_back(fmt::format("{} -> {} ({} ms)", line,
-                                   res.Succeeded() ? "exit 0" : res.Describe(req.argv),
-                                   res.duration.count()));
-    return res;
+    req.timeout = timeout;
+    return ctx.Run(req);
   };
 
   std::error_code ec;
@@ -193,13 +185,11 @@ CheckResult RunGitCheck(const CheckContext& ctx) {
     } else {
       r = CheckResult::Failure("git status failed: " + st.Describe({"git", "status"}));
     }
-    r.evidence = evidence;
     return r;
   }
   auto info = ParseGitPorcelainV2(st.out);
   if (!info) {
     CheckResult r = CheckResult::Failure(info.error());
-    r.evidence = evidence;
     return r;
   }
 
@@ -233,7 +223,6 @@ CheckResult RunGitCheck(const CheckContext& ctx) {
     } else {
       CheckResult r = CheckResult::Failure("Cannot compare " + local + " with " + target + ": " +
                                            rl.Describe({"git", "rev-list"}));
-      r.evidence = evidence;
       return r;
     }
   }
@@ -244,7 +233,6 @@ CheckResult RunGitCheck(const CheckContext& ctx) {
     r.fix.reset();
     r.fix_withheld = "branch " + git.branch + " is not checked out";
   }
-  r.evidence = std::move(evidence);
   return r;
 }
 

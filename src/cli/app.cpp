@@ -23,8 +23,6 @@
 namespace infinity_sync {
 namespace {
 
-std::atomic<bool> g_abandoned{false};
-
 const std::vector<std::string> kSubcommands = {"run",       "status",  "serve",
                                                "heartbeat", "history", "init"};
 
@@ -53,31 +51,7 @@ std::vector<std::string> WithDefaultCommand(int argc, char** argv) {
 
 }  // namespace
 
-bool AppAbandonedThreads() { return g_abandoned.load(); }
-
-void StopOnInterrupt() {
-  // Children run in their own process groups, so a terminal's Ctrl-C does not
-  // reach them: take SIGINT/SIGTERM on one thread, kill their groups, leave.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::thread([set] {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) return;
-    // run --watch between runs: the loop wakes up and returns 0 by itself.
-    if (WatchControl::Instance().OnSignal()) return;
-    RealProcessRunner::KillAllRunning();
-    bool watching = WatchControl::Instance().enabled();
-    std::fprintf(stderr, watching ? "\ninfinity-sync: interrupted during a run; watch stopped\n"
-                                  : "\ninfinity-sync: interrupted\n");
-    std::fflush(nullptr);
-    _exit(watching ? 0 : 128 + sig);
-  }).detach();
-}
-
-int RunApp(int argc, char** argv) {
+CommandOutcome RunApp(int argc, char** argv) {
   CLI::App app{
       "infinity-sync: is your world in sync? Checks the git checkout against its remote, the\n"
       "docker compose stack against its compose file, Cloud Run against your commit and the\n"
@@ -150,51 +124,40 @@ int RunApp(int argc, char** argv) {
   try {
     app.parse(args);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return {app.exit(e)};
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return {app.exit(e)};
   } catch (const CLI::ParseError& e) {
     std::cerr << "infinity-sync: " << e.what() << "\n"
               << "Run 'infinity-sync --help' for usage.\n";
-    return kExitUsage;
+    return {kExitUsage};
   }
 
   try {
-    if (status_cmd->parsed()) return CmdStatus(global, status_json);
-    if (serve_cmd->parsed()) return CmdServe(global, serve);
-    if (heartbeat_cmd->parsed()) return CmdHeartbeat(global, heartbeat_target, heartbeat_json);
-    if (history_cmd->parsed()) return CmdHistory(global, history);
-    if (init_cmd->parsed()) return CmdInit(global, init_force);
+    if (status_cmd->parsed()) return {CmdStatus(global, status_json)};
+    if (serve_cmd->parsed()) return {CmdServe(global, serve)};
+    if (heartbeat_cmd->parsed()) return {CmdHeartbeat(global, heartbeat_target, heartbeat_json)};
+    if (history_cmd->parsed()) return {CmdHistory(global, history)};
+    if (init_cmd->parsed()) return {CmdInit(global, init_force)};
     if (!run.interval.empty() && !run.watch) {
       std::cerr << "infinity-sync: --interval needs --watch\n";
-      return kExitUsage;
+      return {kExitUsage};
     }
     if (run.watch && run.json) {
       std::cerr << "infinity-sync: --watch and --json do not go together (use 'status --json')\n";
-      return kExitUsage;
+      return {kExitUsage};
     }
     if (run.explain && run.json) {
       std::cerr << "infinity-sync: --explain and --json do not go together\n";
-      return kExitUsage;
+      return {kExitUsage};
     }
-    if (run.watch) {
-      WatchControl::Instance().Enable();
-      StopOnInterrupt();
-      bool abandoned = false;
-      int watch_code = CmdWatch(global, run, abandoned);
-      if (abandoned) g_abandoned = true;
-      return watch_code;
-    }
-    StopOnInterrupt();
-    int code = CmdRun(global, run);
-    if (code < 0) {
-      g_abandoned = true;
-      code = -code;
-    }
-    return code;
+    // Before any thread starts: the signals are blocked in every thread after.
+    SignalStop stop;
+    if (run.watch) return CmdWatch(global, run, stop);
+    return CmdRun(global, run, stop);
   } catch (const std::exception& e) {
     std::cerr << "infinity-sync: internal error: " << e.what() << "\n";
-    return kExitFailed;
+    return {kExitFailed};
   }
 }
 

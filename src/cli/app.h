@@ -1,13 +1,11 @@
 #pragma once
 
+#include "cli/interrupt.h"
+
 namespace infinity_sync {
 
 // The whole program: parses the command line, builds the real ports, runs the
-// subcommand, and returns the exit code (SPEC section 6). Only main calls it.
-int RunApp(int argc, char** argv);
-
-// Set by RunApp when a check thread was abandoned: the caller must leave with
-// _exit so that static destructors do not race that thread.
-bool AppAbandonedThreads();
+// subcommand, and returns its outcome (SPEC section 6). Only main calls it.
+CommandOutcome RunApp(int argc, char** argv);
 
 }  // namespace infinity_sync

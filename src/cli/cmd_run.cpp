@@ -35,14 +35,14 @@ std::string ShownPath(const std::string& path) {
 
 }  // namespace
 
-int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
+CommandOutcome CmdRun(const GlobalOptions& global, const RunFlags& flags, const SignalStop& stop) {
   auto loaded = LoadConfigOrReport(global.config);
-  if (!loaded) return kExitConfig;
+  if (!loaded) return {kExitConfig};
   const Config& config = *loaded;
 
   std::vector<CheckSpec> table = CheckTable(config);
   auto selected = SelectChecksOrReport(table, flags.only);
-  if (!selected) return kExitUsage;
+  if (!selected) return {kExitUsage};
   std::vector<int> numbers;
   for (const auto& spec : *selected) {
     for (std::size_t i = 0; i < table.size(); ++i) {
@@ -65,6 +65,7 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   options.yes = flags.yes;
   options.only = flags.only;
   options.interactive = isatty(STDIN_FILENO) == 1;
+  options.stop = stop.token();
 
   // Opened once; it connects on first write, so a store that is down only
   // shows as history_error. An unwritten run waits in the pending file for
@@ -87,9 +88,13 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
     };
     outcome = RunSync(config, ports, *selected, options, prompt, observer, history.get());
   }
+  if (stop.signal() != 0) {
+    std::cerr << "\ninfinity-sync: interrupted; the status file was left as it was\n";
+    return {stop.ExitCode(), outcome && outcome->abandoned > 0};
+  }
   if (!outcome) {
     std::cerr << "infinity-sync: " << outcome.error() << "; not running\n";
-    return kExitLocked;
+    return {kExitLocked};
   }
 
   if (flags.json) {
@@ -129,8 +134,7 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   if (!outcome->write_error.empty()) {
     std::cerr << "infinity-sync: the status file was not written: " << outcome->write_error << "\n";
   }
-  int code = outcome->exit_code;
-  return outcome->abandoned > 0 ? -code : code;
+  return {outcome->exit_code, outcome->abandoned > 0};
 }
 
 }  // namespace infinity_sync

@@ -67,17 +67,18 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
 
   Api* api_for_events = nullptr;  // set below, before the loop can finish a run
   std::vector<CheckSpec> checks = CheckTable(config);
-  // Set when the server stops: a sync still running then writes nothing.
-  std::atomic<bool> stopping{false};
+  // Requested when the server stops: a sync still running then has its
+  // programs killed, its transfers aborted, and writes nothing.
+  std::stop_source stopping;
   auto sync = [&] {
     RunOptions options;
     options.dry_run = true;
-    options.cancelled = &stopping;
+    options.stop = stopping.get_token();
     auto outcome = RunSync(
         config, ports, checks, options, [](const std::string&, const Fix&) { return false; }, {},
         history.get());
     if (!outcome) {
-      if (stopping) return;
+      if (stopping.stop_requested()) return;
       std::cerr << "infinity-sync: live sync skipped: " << outcome.error() << "\n";
       return;
     }
@@ -119,9 +120,8 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
   // not written (the previous status file stays as it was; writes are atomic
   // anyway), and its programs (git, a custom command, ...) are killed with
   // their process groups, as is any a check thread starts from now on.
-  stopping = true;
   bool was_running = driver.loop().Running();
-  RealProcessRunner::KillAllAndRefuseNew();
+  stopping.request_stop();
   bool sync_ended = driver.Stop(std::chrono::milliseconds(1'000));
   std::cerr << (was_running ? "infinity-sync: stopped (the running sync was cancelled)"
                             : "infinity-sync: stopped")

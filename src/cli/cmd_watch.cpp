@@ -36,23 +36,25 @@ std::string RunLine(int number, const SyncOutcome& outcome) {
 
 }  // namespace
 
-int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned) {
+CommandOutcome CmdWatch(const GlobalOptions& global, const RunFlags& flags,
+                        const SignalStop& stop) {
+  CommandOutcome result;
   std::chrono::milliseconds interval = kDefaultInterval;
   if (!flags.interval.empty()) {
     auto parsed = ParseDuration(flags.interval);
     if (!parsed || parsed->count() <= 0) {
       std::cerr << "infinity-sync: --interval: expected a positive duration like 30s or 5m, got \""
                 << flags.interval << "\"" << (parsed ? "" : ": " + parsed.error()) << "\n";
-      return kExitUsage;
+      return {kExitUsage};
     }
     interval = *parsed;
   }
   auto loaded = LoadConfigOrReport(global.config);
-  if (!loaded) return kExitConfig;
+  if (!loaded) return {kExitConfig};
   const Config& config = *loaded;
   std::vector<CheckSpec> table = CheckTable(config);
   auto selected = SelectChecksOrReport(table, flags.only);
-  if (!selected) return kExitUsage;
+  if (!selected) return {kExitUsage};
 
   RealPorts real;
   bool tty = isatty(STDOUT_FILENO) == 1;
@@ -64,6 +66,7 @@ int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned
   options.yes = flags.yes;
   options.only = flags.only;
   options.interactive = false;  // nobody answers a prompt in a loop: fixes need --yes
+  options.stop = stop.token();
   FixPrompt never = [](const std::string&, const Fix&) { return false; };
 
   // Every run is recorded like a one-shot run's, by RunSync; one recorder for
@@ -75,18 +78,17 @@ int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned
     history = std::move(*recorder);
   }
 
-  WatchControl& control = WatchControl::Instance();
   std::cerr << "infinity-sync: watching every " << FormatDuration(interval)
             << (flags.dry_run ? " (dry run)" : "") << "; Ctrl-C to stop\n";
   for (int number = 1;; ++number) {
-    if (!control.BeginRun()) break;
+    if (stop.signal() != 0) break;
     auto outcome = RunSync(config, real.ports, *selected, options, never, {}, history.get());
-    control.EndRun();
+    if (outcome && outcome->abandoned > 0) result.abandoned = true;
+    if (stop.signal() != 0) break;  // a run cut short writes nothing and says nothing
     if (!outcome) {
       std::cout << FormatIso8601(std::chrono::system_clock::now()) << " run " << number
                 << ": skipped: " << outcome.error() << std::endl;
     } else {
-      if (outcome->abandoned > 0) abandoned = true;
       if (tty) {
         std::cout << "\033[H\033[2J";  // redraw in place: home, clear screen
         RenderSummary(std::cout, style, *selected, outcome->status, config.status_file,
@@ -105,10 +107,11 @@ int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned
       }
       std::cout.flush();
     }
-    if (control.WaitFor(interval)) break;
+    if (stop.WaitFor(interval)) break;
   }
-  std::cerr << "infinity-sync: watch stopped\n";
-  return kExitOk;
+  std::cerr << "\ninfinity-sync: watch stopped\n";
+  result.code = stop.ExitCode();
+  return result;
 }
 
 }  // namespace infinity_sync

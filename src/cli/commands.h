@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/interrupt.h"
+
 namespace infinity_sync {
 
 struct GlobalOptions {
@@ -20,14 +22,13 @@ struct RunFlags {
   bool explain = false;  // --explain: why each check got its status
 };
 
-// `infinity-sync run`. Returns the exit code, negated when check threads were
-// abandoned (the caller must then leave without unwinding).
-int CmdRun(const GlobalOptions& global, const RunFlags& flags);
+// `infinity-sync run`. A signal (through `stop`) ends the run with 128 + signal,
+// its children killed and nothing written.
+CommandOutcome CmdRun(const GlobalOptions& global, const RunFlags& flags, const SignalStop& stop);
 
-// `infinity-sync run --watch`: runs until SIGINT/SIGTERM, then exits 0. Exit 64 on
-// a bad --interval, 78 on a bad config. Sets `abandoned` when check threads
-// were given up on (the caller must then leave without unwinding).
-int CmdWatch(const GlobalOptions& global, const RunFlags& flags, bool& abandoned);
+// `infinity-sync run --watch`: runs until SIGINT/SIGTERM/SIGHUP, then exits
+// 128 + signal as `run` does. Exit 64 on a bad --interval, 78 on a bad config.
+CommandOutcome CmdWatch(const GlobalOptions& global, const RunFlags& flags, const SignalStop& stop);
 
 // Exit codes of `init` (sysexits.h): not inside a repository, and a file that
 // exists (without --force) or cannot be written.

@@ -1,40 +1,48 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
+#include <memory>
+#include <stop_token>
 
 namespace infinity_sync {
 
-// How `run --watch` and the SIGINT/SIGTERM thread (StopOnInterrupt) agree on
-// stopping: between runs a signal ends the wait and the loop returns 0 by
-// itself; during a run the signal thread kills the children and exits 0.
-class WatchControl {
+// What a command tells main: its exit code (SPEC section 6), and whether
+// check threads were abandoned (main must then leave with _exit, so that static
+// destructors do not race those threads).
+struct CommandOutcome {
+  int code = 0;
+  bool abandoned = false;
+};
+
+// The program's one way to stop on a signal. SIGINT, SIGTERM and SIGHUP are
+// taken on one thread (sigwait) and request the stop; a command passes
+// token() down to RunSync, and so to the runner and every port call: children
+// are killed with their process groups, transfers and DNS questions aborted,
+// nothing is written, and the command returns 128 + signal(). When the
+// command has not returned `kGrace` after the signal (a prompt blocked on
+// stdin), or on a second signal, the watcher exits the process with that code.
+// Construct it before any other thread starts (the signals are blocked in the
+// constructing thread, and so in every thread it starts later).
+class SignalStop {
  public:
-  static WatchControl& Instance();
+  static constexpr std::chrono::milliseconds kGrace{5'000};
 
-  // Watch mode on: signals stop the loop with exit 0 instead of 128+signal.
-  void Enable();
-  bool enabled() const;
+  SignalStop();
+  SignalStop(const SignalStop&) = delete;
+  SignalStop& operator=(const SignalStop&) = delete;
 
-  // Called on the signal thread. True when the loop is between runs and will
-  // stop by itself (the caller must then do nothing more); false when the
-  // caller must kill the children and exit.
-  bool OnSignal();
+  std::stop_token token() const;
+  // The signal that requested the stop, 0 while none did.
+  int signal() const;
+  // 128 + signal(): the exit code of a command stopped by it (130, 143, 129).
+  int ExitCode() const { return 128 + signal(); }
+  // Waits `how_long`, or until a signal; true when a signal asked to stop.
+  bool WaitFor(std::chrono::milliseconds how_long) const;
 
-  // Marks a run as started; false (and no run) once a signal arrived.
-  bool BeginRun();
-  void EndRun();
-
-  // Waits `how_long` or until a signal; true when a signal asked to stop.
-  bool WaitFor(std::chrono::milliseconds how_long);
+  struct State;
 
  private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool enabled_ = false;
-  bool running_ = false;
-  bool stop_ = false;
+  std::shared_ptr<State> state_;  // shared with the watcher thread
 };
 
 }  // namespace infinity_sync

@@ -6,11 +6,12 @@
 #include "cli/app.h"
 
 int main(int argc, char** argv) {
-  int code = infinity_sync::RunApp(argc, argv);
-  if (infinity_sync::AppAbandonedThreads()) {
+  infinity_sync::CommandOutcome outcome = infinity_sync::RunApp(argc, argv);
+  if (outcome.abandoned) {
+    // A check thread is still running on what static destructors would free.
     std::cout.flush();
     std::fflush(nullptr);
-    _exit(code);
+    _exit(outcome.code);
   }
-  return code;
+  return outcome.code;
 }

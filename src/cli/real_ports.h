@@ -1,11 +1,10 @@
 #pragma once
 
-#include "checks/check.h"
-#include "cloud/google_credentials.h"
 #include "core/clock.h"
 #include "ports/dns_resolver.h"
 #include "ports/file_system.h"
 #include "ports/http_client.h"
+#include "ports/ports.h"
 #include "ports/process_runner.h"
 
 namespace infinity_sync {
@@ -18,8 +17,7 @@ struct RealPorts {
   CurlHttpClient http;
   CaresDnsResolver dns;
   RealClock clock;
-  GoogleTokenSource google_tokens;  // shared by the checks: auth and gcp ask once
-  Ports ports{process, http, dns, fs, clock, ProcessEnv(), &google_tokens};
+  Ports ports{process, http, dns, fs, clock, ProcessEnv()};
 };
 
 }  // namespace infinity_sync

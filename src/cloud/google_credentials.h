@@ -95,9 +95,9 @@ class GoogleTokenSource {
   std::chrono::steady_clock::time_point cached_until_{};
 };
 
-// The run's shared source (ctx.ports.google_tokens) or, when there is none, `local`.
+// The run's shared source (ctx.google_tokens) or, when there is none, `local`.
 inline GoogleTokenSource& TokenSourceFor(const CheckContext& ctx, GoogleTokenSource& local) {
-  return ctx.ports.google_tokens != nullptr ? *ctx.ports.google_tokens : local;
+  return ctx.google_tokens != nullptr ? *ctx.google_tokens : local;
 }
 
 }  // namespace infinity_sync

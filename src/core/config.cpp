@@ -7,10 +7,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "cloud/cloudflare_ranges.h"
 #include "core/duration.h"
+#include "core/net_address.h"
 #include "core/suggest.h"
-#include "ports/dns_resolver.h"
 
 namespace infinity_sync {
 namespace {

@@ -23,14 +23,10 @@ using SteadyClock = std::chrono::steady_clock;
 // stopped waiting for still has somewhere valid to write.
 struct Slot {
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable_any cv;
   bool done = false;
   CheckResult result;
 };
-
-// How long past its own deadline a check may run before it is given up on:
-// its ports are bound by the deadline, so this covers only their clean-up.
-constexpr std::chrono::milliseconds kGrace{2000};
 
 }  // namespace
 
@@ -60,14 +56,19 @@ Result<std::vector<CheckSpec>> SelectChecks(std::vector<CheckSpec> table,
   return out;
 }
 
-CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer) {
+CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer,
+                           const std::stop_token& run_stop) {
   auto budget = spec.budget(config_);
   auto start = ports_.clock.SteadyNow();
   auto slot = std::make_shared<Slot>();
-  auto context = std::make_shared<CheckContext>(CheckContext{config_, ports_, start + budget});
+  // The check's own stop: requested at its deadline, or with the run's.
+  auto stop = std::make_shared<std::stop_source>();
+  std::stop_callback forward(run_stop, [stop] { stop->request_stop(); });
+  auto context = std::make_shared<CheckContext>(config_, ports_, start + budget, stop->get_token(),
+                                                google_tokens_.get());
   auto run = spec.run;
   if (observer.on_start) observer.on_start(spec);
-  std::thread([slot, context, run] {
+  std::thread([slot, context, run, tokens = google_tokens_] {
     CheckResult result;
     try {
       result = run(*context);
@@ -76,6 +77,11 @@ CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer) {
     } catch (...) {
       result = CheckResult::Failure("internal error: unknown exception");
     }
+    // What the context's calls recorded comes first: it happened before the
+    // check's own conclusions.
+    std::vector<std::string> evidence = context->TakeEvidence();
+    evidence.insert(evidence.end(), result.evidence.begin(), result.evidence.end());
+    result.evidence = std::move(evidence);
     std::lock_guard<std::mutex> lock(slot->mu);
     slot->result = std::move(result);
     slot->done = true;
@@ -84,13 +90,19 @@ CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer) {
 
   std::unique_lock<std::mutex> lock(slot->mu);
   // Real time here: the deadline is a promise to the user, whatever clock the
-  // checks are given.
-  bool finished = slot->cv.wait_for(lock, budget + kGrace, [&] { return slot->done; });
+  // checks are given. Wait for the budget (or the run's stop), then stop the
+  // check and give its thread the grace to end.
+  auto done = [&] { return slot->done; };
+  bool finished = slot->cv.wait_for(lock, run_stop, budget, done);
+  if (!finished) {
+    stop->request_stop();
+    finished = slot->cv.wait_for(lock, kGrace, done);
+  }
   CheckResult result;
   if (finished) {
     result = std::move(slot->result);
   } else {
-    ++abandoned_;
+    abandoned_.fetch_add(1);
     result =
         CheckResult::Failure("timed out after " + FormatDuration(budget) + " (check abandoned)");
   }
@@ -112,10 +124,11 @@ SyncStatus Runner::Run(const std::vector<CheckSpec>& checks, const RunOptions& o
   status.host = HostName();
   auto start = ports_.clock.SteadyNow();
 
+  google_tokens_ = std::make_shared<GoogleTokenSource>();
   std::vector<CheckResult> results(checks.size());
   std::vector<std::thread> waiters;
   for (std::size_t i = 0; i < checks.size(); ++i) {
-    waiters.emplace_back([&, i] { results[i] = RunOne(checks[i], observer); });
+    waiters.emplace_back([&, i] { results[i] = RunOne(checks[i], observer, options.stop); });
   }
   for (auto& t : waiters) t.join();
   for (std::size_t i = 0; i < checks.size(); ++i) {
@@ -153,7 +166,9 @@ void Runner::HandleFixes(const std::vector<CheckSpec>& checks, const RunOptions&
       ProcessRequest req;
       req.argv = fix.argv;
       req.cwd = fix.cwd;
-      req.timeout = std::chrono::milliseconds(fix.timeout_ms);
+      req.timeout =
+          std::max(std::chrono::milliseconds(fix.timeout_ms), std::chrono::milliseconds(1));
+      req.stop = options.stop;
       ProcessResult res = ports_.process.Run(req);
       action.applied = res.Succeeded();
       action.reason = action.applied ? "" : res.Describe(fix.argv);
@@ -161,7 +176,7 @@ void Runner::HandleFixes(const std::vector<CheckSpec>& checks, const RunOptions&
           fmt::format("fix: {} -> {}", fix.description, action.applied ? "exit 0" : action.reason));
       if (action.applied) {
         // Judge again, so the document says how things stand after the fix.
-        CheckResult again = RunOne(checks[i], {});
+        CheckResult again = RunOne(checks[i], {}, options.stop);
         again.evidence.insert(again.evidence.begin(), result.evidence.begin(),
                               result.evidence.end());
         again.Info("Applied: " + fix.description);

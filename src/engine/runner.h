@@ -2,10 +2,13 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
 #include "checks/check.h"
+#include "cloud/google_credentials.h"
 #include "core/sync_status.h"
 
 namespace infinity_sync {
@@ -15,9 +18,11 @@ struct RunOptions {
   bool yes = false;               // apply every offered fix without asking
   bool interactive = false;       // stdin is a terminal: fixes may be asked for
   std::vector<std::string> only;  // check names; empty: all
-  // Set (by another thread) when the run's result is no longer wanted, e.g. the
-  // server is stopping: RunSync then writes, records and notifies nothing.
-  const std::atomic<bool>* cancelled = nullptr;
+  // The run's stop: requested (by a signal, or the server stopping) when the
+  // result is no longer wanted. Every check's processes are killed, its
+  // transfers and DNS questions cancelled; RunSync then writes, records and
+  // notifies nothing.
+  std::stop_token stop;
 };
 
 // Asks the user whether to apply a fix (only called when interactive and
@@ -41,18 +46,27 @@ class Runner {
   SyncStatus Run(const std::vector<CheckSpec>& checks, const RunOptions& options,
                  const FixPrompt& prompt, const RunObserver& observer = {});
 
-  // Checks abandoned because they overran their deadline; their threads may
-  // still be running, so the process should exit without unwinding statics.
-  int abandoned() const { return abandoned_; }
+  // Checks whose thread did not end within the grace after its stop was
+  // requested (a check stuck in code that cannot be interrupted); their threads
+  // may still be running, so the process should exit without unwinding statics.
+  int abandoned() const { return abandoned_.load(); }
+
+  // How long past its deadline a check's thread may take to end after its stop
+  // was requested (processes killed, transfers aborted) before it is abandoned.
+  static constexpr std::chrono::milliseconds kGrace{2000};
 
  private:
-  CheckResult RunOne(const CheckSpec& spec, const RunObserver& observer);
+  CheckResult RunOne(const CheckSpec& spec, const RunObserver& observer,
+                     const std::stop_token& run_stop);
   void HandleFixes(const std::vector<CheckSpec>& checks, const RunOptions& options,
                    const FixPrompt& prompt, SyncStatus* status);
 
   const Config& config_;
   Ports& ports_;
-  int abandoned_ = 0;
+  std::atomic<int> abandoned_{0};
+  // Google tokens shared by the checks of the current run (auth and gcp ask
+  // once); a new one per Run, kept alive by every check thread that uses it.
+  std::shared_ptr<GoogleTokenSource> google_tokens_;
 };
 
 // Keeps the table's rows named in `only` (all when empty). Unknown names give

@@ -24,7 +24,7 @@ Result<SyncOutcome> RunSync(const Config& config, Ports& ports,
   SyncOutcome outcome;
   outcome.status = runner.Run(checks, options, prompt, observer);
   outcome.abandoned = runner.abandoned();
-  if (options.cancelled != nullptr && options.cancelled->load()) {
+  if (options.stop.stop_requested()) {
     return Error{"the run was cancelled; the status file was left as it was"};
   }
   outcome.document = ToJson(outcome.status).dump(2) + "\n";

@@ -3,9 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "checks/check.h"
+#include "core/config.h"
 #include "core/sync_status.h"
 #include "notify/senders.h"
+#include "ports/ports.h"
 
 namespace infinity_sync {
 

@@ -40,48 +40,6 @@ DnsOutcome OutcomeOf(int status) {
   }
 }
 
-// One pending question (A or AAAA); the callback fills it.
-struct Pending {
-  DnsAnswer* answer;
-  bool v6;
-  bool done = false;
-};
-
-void OnAnswer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
-  auto* p = static_cast<Pending*>(arg);
-  p->done = true;
-  if (status != ARES_SUCCESS) {
-    p->answer->outcome = OutcomeOf(status);
-    p->answer->message = ares_strerror(status);
-    return;
-  }
-  char text[INET6_ADDRSTRLEN] = {};
-  constexpr int kMax = 64;
-  int count = kMax;
-  int rc;
-  if (p->v6) {
-    ares_addr6ttl addrs[kMax];
-    rc = ares_parse_aaaa_reply(abuf, alen, nullptr, addrs, &count);
-    for (int i = 0; rc == ARES_SUCCESS && i < count; ++i) {
-      inet_ntop(AF_INET6, &addrs[i].ip6addr, text, sizeof text);
-      p->answer->addresses.emplace_back(text);
-    }
-  } else {
-    ares_addrttl addrs[kMax];
-    rc = ares_parse_a_reply(abuf, alen, nullptr, addrs, &count);
-    for (int i = 0; rc == ARES_SUCCESS && i < count; ++i) {
-      inet_ntop(AF_INET, &addrs[i].ipaddr, text, sizeof text);
-      p->answer->addresses.emplace_back(text);
-    }
-  }
-  if (rc != ARES_SUCCESS) {
-    p->answer->outcome = OutcomeOf(rc);
-    p->answer->message = ares_strerror(rc);
-  } else {
-    p->answer->outcome = p->answer->addresses.empty() ? DnsOutcome::kNoData : DnsOutcome::kOk;
-  }
-}
-
 // Rank of a failure when two answers disagree: the higher explains more.
 int Weight(DnsOutcome o) {
   switch (o) {
@@ -105,77 +63,6 @@ int Weight(DnsOutcome o) {
       return 1;
   }
   return 0;
-}
-
-// Runs the channel until `done` says so or the deadline passes.
-template <typename Done>
-void DriveUntil(ares_channel channel, Clock::time_point deadline, Done done) {
-  while (!done()) {
-    auto now = Clock::now();
-    if (now >= deadline) {
-      ares_cancel(channel);  // the callbacks run now, with ARES_ECANCELLED
-      return;
-    }
-    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-    int bits = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
-    pollfd fds[ARES_GETSOCK_MAXNUM];
-    int n = 0;
-    for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
-      short events = 0;
-      if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
-      if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
-      if (events == 0) continue;
-      fds[n++] = pollfd{socks[i], events, 0};
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    timeval max{static_cast<time_t>(left.count() / 1000),
-                static_cast<suseconds_t>((left.count() % 1000) * 1000)};
-    timeval tv{};
-    timeval* next = ares_timeout(channel, &max, &tv);
-    int wait_ms = static_cast<int>(next->tv_sec * 1000 + (next->tv_usec + 999) / 1000);
-    int ready = poll(fds, static_cast<nfds_t>(n), std::max(wait_ms, 1));
-    if (ready <= 0) {
-      ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
-      continue;
-    }
-    for (int i = 0; i < n; ++i) {
-      ares_socket_t r =
-          (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd : ARES_SOCKET_BAD;
-      ares_socket_t w = (fds[i].revents & POLLOUT) ? fds[i].fd : ARES_SOCKET_BAD;
-      if (r != ARES_SOCKET_BAD || w != ARES_SOCKET_BAD) ares_process_fd(channel, r, w);
-    }
-  }
-}
-
-// Asks A and AAAA once through `servers` (empty: the system resolver). Returns
-// why the question could not be asked, or "" once the answers are in `result`.
-std::string AskOnce(const std::string& name, std::vector<ares_addr_port_node>& servers,
-                    std::chrono::milliseconds budget, Clock::time_point deadline,
-                    DnsResult* result) {
-  // Two tries per server, each twice as long as the one before (c-ares'
-  // backoff): t + 2t fits the budget.
-  ares_options options{};
-  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS;
-  options.timeout = static_cast<int>(std::max<long>(50, budget.count() / 3));
-  options.tries = 2;
-  options.flags = ARES_FLAG_NOCHECKRESP;
-  ares_channel channel = nullptr;
-  int rc = ares_init_options(&channel, &options, mask);
-  if (rc != ARES_SUCCESS) return std::string("cannot start the resolver: ") + ares_strerror(rc);
-  if (!servers.empty()) {
-    rc = ares_set_servers_ports(channel, servers.data());
-    if (rc != ARES_SUCCESS) {
-      ares_destroy(channel);
-      return std::string("cannot use the DNS servers: ") + ares_strerror(rc);
-    }
-  }
-  Pending a{&result->a, false};
-  Pending aaaa{&result->aaaa, true};
-  ares_query(channel, name.c_str(), 1 /* C_IN */, 1 /* T_A */, OnAnswer, &a);
-  ares_query(channel, name.c_str(), 1 /* C_IN */, 28 /* T_AAAA */, OnAnswer, &aaaa);
-  DriveUntil(channel, deadline, [&] { return a.done && aaaa.done; });
-  ares_destroy(channel);  // answers any question still open (ARES_EDESTRUCTION)
-  return "";
 }
 
 // c-ares server nodes for `servers`, linked in order; the error names a bad one.
@@ -303,6 +190,148 @@ void OnRecords(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
   out->outcome = out->values.empty() ? DnsOutcome::kNoData : DnsOutcome::kOk;
 }
 
+// One c-ares channel, destroyed with the object (which answers any question
+// still open with ARES_EDESTRUCTION).
+class Channel {
+ public:
+  Channel() = default;
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+  ~Channel() {
+    if (channel_ != nullptr) ares_destroy(channel_);
+  }
+  // Two tries per server, each twice as long as the one before (c-ares'
+  // backoff): t + 2t fits the budget. SERVFAIL and REFUSED come back as
+  // answers (NOCHECKRESP) so that they are told apart.
+  std::string Open(std::vector<ares_addr_port_node>& servers, std::chrono::milliseconds budget) {
+    ares_options options{};
+    int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS;
+    options.timeout = static_cast<int>(std::max<long>(50, budget.count() / 3));
+    options.tries = 2;
+    options.flags = ARES_FLAG_NOCHECKRESP;
+    int rc = ares_init_options(&channel_, &options, mask);
+    if (rc != ARES_SUCCESS) {
+      channel_ = nullptr;
+      return std::string("cannot start the resolver: ") + ares_strerror(rc);
+    }
+    if (!servers.empty()) {
+      rc = ares_set_servers_ports(channel_, servers.data());
+      if (rc != ARES_SUCCESS)
+        return std::string("cannot use the DNS servers: ") + ares_strerror(rc);
+    }
+    return "";
+  }
+  ares_channel get() const { return channel_; }
+
+  // Runs the channel until `done` says so, the deadline passes or stop is
+  // requested; then cancels what is open (callbacks run with ARES_ECANCELLED).
+  template <typename Done>
+  void DriveUntil(Clock::time_point deadline, const std::stop_token& stop, Done done) {
+    while (!done()) {
+      auto now = Clock::now();
+      if (now >= deadline || stop.stop_requested()) {
+        ares_cancel(channel_);
+        return;
+      }
+      ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+      int bits = ares_getsock(channel_, socks, ARES_GETSOCK_MAXNUM);
+      pollfd fds[ARES_GETSOCK_MAXNUM];
+      int n = 0;
+      for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+        short events = 0;
+        if (ARES_GETSOCK_READABLE(bits, i)) events |= POLLIN;
+        if (ARES_GETSOCK_WRITABLE(bits, i)) events |= POLLOUT;
+        if (events == 0) continue;
+        fds[n++] = pollfd{socks[i], events, 0};
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+      timeval max{static_cast<time_t>(left.count() / 1000),
+                  static_cast<suseconds_t>((left.count() % 1000) * 1000)};
+      timeval tv{};
+      timeval* next = ares_timeout(channel_, &max, &tv);
+      int wait_ms = static_cast<int>(next->tv_sec * 1000 + (next->tv_usec + 999) / 1000);
+      // Short polls, so that a stop is seen within 50 ms.
+      int ready = poll(fds, static_cast<nfds_t>(n), std::clamp(wait_ms, 1, 50));
+      if (ready <= 0) {
+        ares_process_fd(channel_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
+        continue;
+      }
+      for (int i = 0; i < n; ++i) {
+        ares_socket_t r =
+            (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd : ARES_SOCKET_BAD;
+        ares_socket_t w = (fds[i].revents & POLLOUT) ? fds[i].fd : ARES_SOCKET_BAD;
+        if (r != ARES_SOCKET_BAD || w != ARES_SOCKET_BAD) ares_process_fd(channel_, r, w);
+      }
+    }
+  }
+
+ private:
+  ares_channel channel_ = nullptr;
+};
+
+// The one DNS pipeline: asks every type of `types` for `name`, together, on
+// one channel through `servers` (empty: the system resolver). When the
+// answers are SERVFAIL or REFUSED (and none is an answer) the next configured
+// server is asked first while time is left, as c-ares itself would have done.
+// One DnsRecords per type, in order; `error` is set on each when the question
+// could not be asked (a bad server, the resolver would not start).
+std::vector<DnsRecords> AskAll(const std::string& name, const std::vector<std::string>& types,
+                               const std::vector<std::string>& servers, Clock::time_point deadline,
+                               const std::stop_token& stop) {
+  std::vector<DnsRecords> out(types.size());
+  auto fail = [&](const std::string& why) {
+    for (auto& r : out) {
+      r = DnsRecords{};
+      r.outcome = DnsOutcome::kOtherError;
+      r.error = why;
+    }
+    return out;
+  };
+  // Validate every server first, so that a typo is named instead of ignored.
+  std::vector<ares_addr_port_node> nodes;
+  std::string bad = ServerNodes(servers, &nodes);
+  if (!bad.empty()) return fail(bad);
+
+  std::size_t rounds = std::max<std::size_t>(1, nodes.size());
+  for (std::size_t first = 0; first < rounds; ++first) {
+    std::vector<ares_addr_port_node> order;
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      order.push_back(nodes[(first + i) % nodes.size()]);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      order[i].next = i + 1 < order.size() ? &order[i + 1] : nullptr;
+    }
+    Channel channel;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    std::string failure = channel.Open(order, left);
+    if (!failure.empty()) return fail(failure);
+    std::vector<PendingRecords> pending;
+    pending.reserve(types.size());
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      out[i] = DnsRecords{};
+      pending.push_back(PendingRecords{types[i], name, &out[i]});
+    }
+    for (auto& p : pending) {
+      ares_query(channel.get(), name.c_str(), 1 /* C_IN */, TypeNumber(p.type), OnRecords, &p);
+    }
+    channel.DriveUntil(deadline, stop, [&] {
+      return std::all_of(pending.begin(), pending.end(), [](const auto& p) { return p.done; });
+    });
+    if (stop.stop_requested()) {
+      for (auto& r : out) {
+        if (r.outcome != DnsOutcome::kOk) r.message = "stopped";
+      }
+      break;
+    }
+    DnsOutcome best = DnsOutcome::kNoData;
+    for (const auto& r : out) {
+      if (Weight(r.outcome) > Weight(best)) best = r.outcome;
+    }
+    if (best != DnsOutcome::kServFail && best != DnsOutcome::kRefused) break;
+    if (Clock::now() >= deadline) break;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string DnsRecords::Reason(const std::string& type) const {
@@ -319,7 +348,7 @@ DnsRecords DnsResolver::ResolveRecords(const DnsRecordQuery& query) {
     records.error = "this resolver cannot ask for " + query.type + " records";
     return records;
   }
-  DnsResult result = Resolve(DnsQuery{query.name, query.servers, query.timeout});
+  DnsResult result = Resolve(DnsQuery{query.name, query.servers, query.timeout, query.stop});
   const DnsAnswer& answer = query.type == "A" ? result.a : result.aaaa;
   records.outcome = answer.outcome;
   records.values = answer.addresses;
@@ -375,53 +404,6 @@ std::string DnsResult::Reason() const {
   return ToString(o);
 }
 
-bool IsIpLiteral(const std::string& text) {
-  unsigned char buf[sizeof(in6_addr)];
-  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
-}
-
-Result<DnsServer> ParseDnsServer(const std::string& text) {
-  DnsServer server;
-  std::string host = text;
-  std::string port;
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string::npos) return Error{"\"" + text + "\": missing ']'"};
-    host = text.substr(1, close - 1);
-    std::string rest = text.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return Error{"\"" + text + "\": expected ':PORT' after ']'"};
-      port = rest.substr(1);
-    }
-  } else if (std::count(text.begin(), text.end(), ':') == 1) {
-    host = text.substr(0, text.find(':'));
-    port = text.substr(text.find(':') + 1);
-  }
-  unsigned char buf[sizeof(in6_addr)];
-  if (inet_pton(AF_INET, host.c_str(), buf) == 1) {
-    server.v6 = false;
-  } else if (inet_pton(AF_INET6, host.c_str(), buf) == 1) {
-    server.v6 = true;
-  } else {
-    return Error{"\"" + text + "\" is not an IP address (use IP, IP:PORT or [IPv6]:PORT)"};
-  }
-  server.address = host;
-  if (!text.empty() && text.front() == '[' && !server.v6) {
-    return Error{"\"" + text + "\": brackets are for IPv6 addresses"};
-  }
-  if (!port.empty() || (text.find(':') != std::string::npos && !server.v6)) {
-    bool digits =
-        !port.empty() && port.size() <= 5 &&
-        std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
-    int value = digits ? std::stoi(port) : 0;
-    if (value < 1 || value > 65535) {
-      return Error{"\"" + text + "\": port \"" + port + "\" is not a number from 1 to 65535"};
-    }
-    server.port = value;
-  }
-  return server;
-}
-
 CaresDnsResolver::CaresDnsResolver() {
   static std::once_flag once;
   std::call_once(once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
@@ -429,89 +411,33 @@ CaresDnsResolver::CaresDnsResolver() {
 
 DnsResult CaresDnsResolver::Resolve(const DnsQuery& query) {
   auto start = Clock::now();
-  auto deadline = start + query.timeout;
+  std::vector<DnsRecords> answers =
+      AskAll(query.name, {"A", "AAAA"}, query.servers, start + query.timeout, query.stop);
   DnsResult result;
-  auto finish = [&]() {
-    result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    return result;
+  auto fill = [](DnsAnswer* to, DnsRecords& from) {
+    to->outcome = from.outcome;
+    to->addresses = std::move(from.values);
+    to->message = std::move(from.message);
   };
-
-  // Validate every server first, so that a typo is named instead of ignored.
-  std::vector<ares_addr_port_node> nodes;
-  std::string bad = ServerNodes(query.servers, &nodes);
-  if (!bad.empty()) {
-    result.error = bad;
-    result.a.outcome = result.aaaa.outcome = DnsOutcome::kOtherError;
-    return finish();
-  }
-
-  // SERVFAIL and REFUSED come back as answers (NOCHECKRESP) so that they are
-  // told apart; the next configured server is then asked while time is left,
-  // as c-ares itself would have done.
-  std::size_t rounds = std::max<std::size_t>(1, nodes.size());
-  for (std::size_t first = 0; first < rounds; ++first) {
-    std::vector<ares_addr_port_node> order;
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      order.push_back(nodes[(first + i) % nodes.size()]);
-    }
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      order[i].next = i + 1 < order.size() ? &order[i + 1] : nullptr;
-    }
-    result.a = DnsAnswer{};
-    result.aaaa = DnsAnswer{};
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    std::string failure = AskOnce(query.name, order, left, deadline, &result);
-    if (!failure.empty()) {
-      result.error = failure;
-      result.a.outcome = result.aaaa.outcome = DnsOutcome::kOtherError;
-      break;
-    }
-    DnsOutcome o = result.Outcome();
-    if (o != DnsOutcome::kServFail && o != DnsOutcome::kRefused) break;
-    if (Clock::now() >= deadline) break;
-  }
-  return finish();
+  fill(&result.a, answers[0]);
+  fill(&result.aaaa, answers[1]);
+  result.error = answers[0].error;
+  result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return result;
 }
 
 DnsRecords CaresDnsResolver::ResolveRecords(const DnsRecordQuery& query) {
   auto start = Clock::now();
-  auto deadline = start + query.timeout;
   DnsRecords records;
-  auto finish = [&]() {
-    records.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    return records;
-  };
-  int type = TypeNumber(query.type);
-  if (type == 0) {
+  if (TypeNumber(query.type) == 0) {
     records.outcome = DnsOutcome::kOtherError;
     records.error = "unknown record type \"" + query.type + "\"";
-    return finish();
+  } else {
+    records = std::move(
+        AskAll(query.name, {query.type}, query.servers, start + query.timeout, query.stop)[0]);
   }
-  std::vector<ares_addr_port_node> nodes;
-  std::string bad = ServerNodes(query.servers, &nodes);
-  if (!bad.empty()) {
-    records.outcome = DnsOutcome::kOtherError;
-    records.error = bad;
-    return finish();
-  }
-  ares_options options{};
-  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
-  options.timeout = static_cast<int>(std::max<long>(50, query.timeout.count() / 3));
-  options.tries = 2;
-  ares_channel channel = nullptr;
-  int rc = ares_init_options(&channel, &options, mask);
-  if (rc == ARES_SUCCESS && !nodes.empty()) rc = ares_set_servers_ports(channel, nodes.data());
-  if (rc != ARES_SUCCESS) {
-    if (channel != nullptr) ares_destroy(channel);
-    records.outcome = DnsOutcome::kOtherError;
-    records.error = std::string("cannot start the resolver: ") + ares_strerror(rc);
-    return finish();
-  }
-  PendingRecords pending{query.type, query.name, &records};
-  ares_query(channel, query.name.c_str(), 1 /* C_IN */, type, OnRecords, &pending);
-  DriveUntil(channel, deadline, [&] { return pending.done; });
-  ares_destroy(channel);
-  return finish();
+  records.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return records;
 }
 
 }  // namespace infinity_sync

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <vector>
 
+#include "core/net_address.h"
 #include "core/result.h"
 
 namespace infinity_sync {
@@ -58,6 +60,7 @@ struct DnsQuery {
   // resolver (/etc/resolv.conf).
   std::vector<std::string> servers;
   std::chrono::milliseconds timeout{5'000};  // the whole question, retries included
+  std::stop_token stop;                      // once requested, the question is cancelled
 };
 
 // One question for one record type (custom dns checks, SPEC section 3.6).
@@ -66,6 +69,7 @@ struct DnsRecordQuery {
   std::string type = "A";            // A, AAAA, MX, TXT or CNAME
   std::vector<std::string> servers;  // as in DnsQuery
   std::chrono::milliseconds timeout{5'000};
+  std::stop_token stop;
 };
 
 // The records of one type, as text: addresses for A/AAAA, "10 mail.example.com"
@@ -99,19 +103,5 @@ class CaresDnsResolver : public DnsResolver {
   DnsResult Resolve(const DnsQuery& query) override;
   DnsRecords ResolveRecords(const DnsRecordQuery& query) override;
 };
-
-// A DNS server address from a `dns_servers` entry.
-struct DnsServer {
-  std::string address;  // IPv4 or IPv6 text, no brackets
-  int port = 53;
-  bool v6 = false;
-};
-
-// Parses "1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353". The error says what
-// is wrong with `text` (a host name, a bad port, ...).
-Result<DnsServer> ParseDnsServer(const std::string& text);
-
-// True when `text` is an IPv4 or IPv6 address literal (no brackets).
-bool IsIpLiteral(const std::string& text);
 
 }  // namespace infinity_sync

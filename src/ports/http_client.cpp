@@ -47,6 +47,13 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t n, void* user) {
   return len;
 }
 
+// libcurl calls this while a transfer runs (at least about once a second
+// when idle): a non-zero answer aborts it with CURLE_ABORTED_BY_CALLBACK.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* stop = static_cast<const std::stop_token*>(user);
+  return stop->stop_requested() ? 1 : 0;
+}
+
 double Seconds(CURL* h, CURLINFO what) {
   curl_off_t us = 0;
   curl_easy_getinfo(h, what, &us);
@@ -91,6 +98,18 @@ CurlHttpClient::CurlHttpClient() {
 
 HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
   HttpResponse response;
+  if (request.timeout.count() <= 0) {
+    // libcurl reads 0 as "no limit": never let a spent budget become that.
+    response.error =
+        "no time left for the request (timeout " + std::to_string(request.timeout.count()) + " ms)";
+    response.timed_out = true;
+    return response;
+  }
+  if (request.stop.stop_requested()) {
+    response.error = "stopped before it was sent";
+    response.stopped = true;
+    return response;
+  }
   CURL* h = curl_easy_init();
   if (h == nullptr) {
     response.error = "cannot start an HTTP exchange";
@@ -113,6 +132,11 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &response);
+  if (request.stop.stop_possible()) {
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::stop_token*>(&request.stop));
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  }
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -157,7 +181,10 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
     long os_errno = 0;
     curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
     response.os_errno = static_cast<int>(os_errno);
-    if (sink.overflow) {
+    response.stopped = rc == CURLE_ABORTED_BY_CALLBACK;
+    if (response.stopped) {
+      response.error = "stopped (transfer aborted)";
+    } else if (sink.overflow) {
       response.error = "answer larger than " + std::to_string(request.max_body >> 20) + " MB";
     } else {
       response.error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);

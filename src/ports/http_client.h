@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,7 +14,9 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::chrono::milliseconds timeout{15'000};  // the whole exchange
+  // The whole exchange. Must be positive: a request with no time left is
+  // refused, never sent without a limit.
+  std::chrono::milliseconds timeout{15'000};
   std::string ca_file;      // extra CA bundle besides the system store; empty: none
   std::string unix_socket;  // non-empty: talk HTTP over this UNIX socket (Docker)
   // Pins host:port to addresses ("example.com:443:127.0.0.1"), so the
@@ -22,6 +25,8 @@ struct HttpRequest {
   bool follow_redirects = false;
   std::size_t max_body = 16 << 20;  // larger bodies end the exchange with an error
   bool want_cert_expiry = false;    // fill HttpResponse::cert_not_after on https
+  // Once stop is requested the exchange is aborted (within about a second).
+  std::stop_token stop;
 };
 
 // Phases of one exchange, in milliseconds from its start (blackbox_exporter's split:
@@ -43,6 +48,7 @@ struct HttpResponse {
   int error_code = 0;  // libcurl's CURLcode, 0 on success
   int os_errno = 0;    // errno of the failed connect (ECONNREFUSED, ...), 0 if none
   bool timed_out = false;
+  bool stopped = false;  // aborted because stop was requested
   HttpTimings timings;
   std::string remote_ip;
   std::optional<std::chrono::system_clock::time_point> cert_not_after;

@@ -143,7 +143,7 @@ ProbeResult HttpProbe::Probe(const ProbeRequest& request) const {
   double dns_ms = 0;
   if (result.addresses.empty() && !IsIpLiteral(target->host)) {
     DnsQuery query{target->host, request.dns_servers,
-                   std::max(request.timeout / 2, milliseconds(1))};
+                   std::max(request.timeout / 2, milliseconds(1)), request.stop};
     DnsResult dns = dns_.Resolve(query);
     dns_ms = dns.elapsed_ms;
     result.timings.dns_ms = dns_ms;
@@ -165,6 +165,7 @@ ProbeResult HttpProbe::Probe(const ProbeRequest& request) const {
   http.max_body = 1 << 20;
   auto spent = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
   http.timeout = std::max(request.timeout - spent, milliseconds(1));
+  http.stop = request.stop;
   if (!IsIpLiteral(target->host) && !result.addresses.empty()) {
     // Pin the host to the addresses found, so that DNS and HTTPS describe one path.
     std::string pin = target->host + ":" + std::to_string(target->port) + ":";

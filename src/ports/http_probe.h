@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct ProbeRequest {
   std::vector<std::string> addresses;
   std::string method = "GET";  // HEAD for a light heartbeat
   bool keep_body = false;      // keep the answer's body (at most 1 MiB) in ProbeResult::body
+  std::stop_token stop;        // once requested, the DNS step and the exchange are cancelled
 };
 
 // What came back. Timings are per phase (blackbox_exporter's split); `dns` is

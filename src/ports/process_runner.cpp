@@ -64,11 +64,6 @@ std::vector<std::string> BuildEnv(const std::map<std::string, std::optional<std:
   return env;
 }
 
-// Process groups of running children, for KillAllRunning.
-std::mutex g_running_mu;
-std::set<pid_t> g_running;
-bool g_refuse_new = false;  // under g_running_mu
-
 void KillGroup(pid_t pid) {
   // The child leads its own group: signal the group so grandchildren go too.
   kill(-pid, SIGTERM);
@@ -107,6 +102,7 @@ std::string TailLines(const std::string& text, std::size_t max_lines) {
 std::string ProcessResult::Describe(const std::vector<std::string>& argv) const {
   std::string name = argv.empty() ? "?" : argv[0];
   if (argv.size() > 1) name += " " + argv[1];
+  if (stopped) return name + ": stopped (killed)";
   if (not_found) return name + ": program not found";
   if (!started) return name + ": could not start: " + error;
   if (timed_out) {
@@ -130,6 +126,11 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
   auto start = Clock::now();
   if (request.argv.empty()) {
     result.error = "empty command";
+    return result;
+  }
+  if (request.stop.stop_requested()) {
+    result.stopped = true;
+    result.error = "stopped before it started";
     return result;
   }
   std::string path_var;
@@ -193,13 +194,6 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
     return result;
   }
   result.started = true;
-  {
-    // Registered under the same lock KillAllAndRefuseNew takes: a child is
-    // either seen by that sweep or killed here.
-    std::lock_guard<std::mutex> lock(g_running_mu);
-    g_running.insert(pid);
-    if (g_refuse_new) kill(-pid, SIGKILL);
-  }
 
   auto deadline = start + request.timeout;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
@@ -213,6 +207,11 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
     auto now = Clock::now();
     if (now >= deadline) {
       result.timed_out = true;
+      break;
+    }
+    if (request.stop.stop_requested()) {
+      result.timed_out = true;
+      result.stopped = true;
       break;
     }
     // After the child exits, a grandchild may keep the pipes open: give it a moment.
@@ -254,8 +253,9 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
       while (true) {
         pid_t w = waitpid(pid, &status, WNOHANG);
         if (w == pid) break;
-        if (Clock::now() >= deadline) {
+        if (Clock::now() >= deadline || request.stop.stop_requested()) {
           result.timed_out = true;
+          result.stopped = request.stop.stop_requested();
           KillGroup(pid);
           break;
         }
@@ -265,25 +265,13 @@ ProcessResult RealProcessRunner::Run(const ProcessRequest& request) {
     if (!result.timed_out) {
       if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
       if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+      // The leader is gone; what it left in its group (a background job, a
+      // daemonised helper that kept the group) goes with it.
+      kill(-pid, SIGKILL);
     }
-  }
-  {
-    std::lock_guard<std::mutex> lock(g_running_mu);
-    g_running.erase(pid);
   }
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;
-}
-
-void RealProcessRunner::KillAllRunning() {
-  std::lock_guard<std::mutex> lock(g_running_mu);
-  for (pid_t pid : g_running) kill(-pid, SIGKILL);
-}
-
-void RealProcessRunner::KillAllAndRefuseNew() {
-  std::lock_guard<std::mutex> lock(g_running_mu);
-  g_refuse_new = true;
-  for (pid_t pid : g_running) kill(-pid, SIGKILL);
 }
 
 }  // namespace infinity_sync

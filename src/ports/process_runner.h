@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,16 @@ struct ProcessRequest {
   std::map<std::string, std::optional<std::string>> env;
   std::chrono::milliseconds timeout{15'000};
   std::size_t max_output = 8 << 20;  // per stream; the rest is dropped
+  // Once stop is requested the program's whole process group is killed (and a
+  // program not yet started is not started): the caller was told to give up.
+  std::stop_token stop;
 };
 
 struct ProcessResult {
   bool started = false;    // false: not found or could not start (see error)
   bool not_found = false;  // argv[0] is not on PATH
   bool timed_out = false;  // killed (with its process group) at the timeout
+  bool stopped = false;    // killed (or never started) because stop was requested
   int exit_code = -1;      // valid when exited normally
   int signal = 0;          // the signal that ended it, if any
   std::string out;
@@ -44,18 +49,13 @@ class ProcessRunner {
 };
 
 // The real thing: posix_spawn in a new process group, stdin from /dev/null,
-// the whole group killed (TERM, then KILL) at the timeout.
+// the whole group killed (TERM, then KILL) at the timeout or on stop. When the
+// program ends, whatever it left running in its group (`sleep 43 &`) is
+// killed too: nothing a check starts outlives the call.
 class RealProcessRunner : public ProcessRunner {
  public:
   ProcessResult Run(const ProcessRequest& request) override;
   bool Exists(const std::string& program) override;
-  // Kills the process groups of every program still running under any
-  // RealProcessRunner (on Ctrl-C / SIGTERM, so nothing outlives the program).
-  static void KillAllRunning();
-  // KillAllRunning, and from now on every program started is killed at once
-  // (for a server shutting down while a sync runs: a check thread must not
-  // start a new child after the sweep). Not undone; the process is ending.
-  static void KillAllAndRefuseNew();
 };
 
 // The last `max_lines` non-empty lines of `text`, joined with " | ".

@@ -213,7 +213,8 @@ TEST_F(AdoptCliTest, WatchPrintsOneLinePerRunAndStopsOnSigint) {
   int st = prog.Wait();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
   ASSERT_TRUE(WIFEXITED(st));
-  EXPECT_EQ(WEXITSTATUS(st), 0) << ReadFile(home / "err.txt");
+  // As `run` does: 128 + SIGINT.
+  EXPECT_EQ(WEXITSTATUS(st), 130) << ReadFile(home / "err.txt");
   std::string out = ReadFile(home / "out.txt");
   EXPECT_TRUE(Contains(out, " run 1 (dry run): GitSync=Synced exit=0\n")) << out;
   EXPECT_TRUE(Contains(ReadFile(home / "err.txt"), "watch stopped"));
@@ -242,7 +243,7 @@ TEST_F(AdoptCliTest, WatchRecordsEveryRunInTheHistory) {
   EXPECT_TRUE(history.doc["runs"][0]["dryRun"].get<bool>());
 }
 
-TEST_F(AdoptCliTest, WatchInterruptedMidRunKillsChildrenAndExitsZero) {
+TEST_F(AdoptCliTest, WatchInterruptedMidRunKillsChildrenAndExits130) {
   GitWorld world;
   auto genv = GitWorld::Env();
   MustRun({"git", "config", "protocol.ext.allow", "always"}, world.work(), genv);
@@ -259,8 +260,8 @@ TEST_F(AdoptCliTest, WatchInterruptedMidRunKillsChildrenAndExitsZero) {
   int st = prog.Wait();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
   ASSERT_TRUE(WIFEXITED(st));
-  EXPECT_EQ(WEXITSTATUS(st), 0);
-  EXPECT_TRUE(Contains(ReadFile(home / "err.txt"), "interrupted during a run"));
+  EXPECT_EQ(WEXITSTATUS(st), 130);
+  EXPECT_TRUE(Contains(ReadFile(home / "err.txt"), "watch stopped")) << ReadFile(home / "err.txt");
   std::this_thread::sleep_for(100ms);
   EXPECT_NE(testing::Run({"pgrep", "-f", "sleep 47"}).exit_code, 0) << "the fetch outlived Ctrl-C";
 }

@@ -17,7 +17,11 @@ using std::chrono::milliseconds;
 DnsResult Ask(const std::string& name, const std::vector<std::string>& servers,
               milliseconds timeout = milliseconds(2'000)) {
   CaresDnsResolver resolver;
-  return resolver.Resolve(DnsQuery{name, servers, timeout});
+  DnsQuery query;
+  query.name = name;
+  query.servers = servers;
+  query.timeout = timeout;
+  return resolver.Resolve(query);
 }
 
 TEST(DnsResolverIntegration, AandAaaaInOneQuestion) {

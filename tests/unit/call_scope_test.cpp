@@ -1,0 +1,139 @@
+// CallScope: every port call a check makes is clamped to [1 ms, Remaining()],
+// carries the scope's stop token and leaves one evidence line. A spent budget
+// must never reach a port as 0 (libcurl reads 0 as "no limit").
+#include "ports/call_scope.h"
+
+#include <gtest/gtest.h>
+
+#include "checks/check.h"
+#include "checks/custom_check.h"
+#include "lib/fake_ports.h"
+#include "ports/http_probe.h"
+
+namespace infinity_sync::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(CallScope, AnExpiredDeadlineStillGivesEveryCallAPositiveBoundedTimeout) {
+  FakeWorld world;
+  Evidence evidence;
+  CallScope scope(world.ports, std::chrono::steady_clock::now() - std::chrono::seconds(5), {},
+                  &evidence);
+  EXPECT_EQ(scope.Remaining(), milliseconds(0));
+  EXPECT_EQ(scope.Clamp(milliseconds(30'000)), milliseconds(1));
+
+  ProcessRequest p;
+  p.argv = {"git", "fetch"};
+  p.timeout = milliseconds(0);
+  scope.Run(p);
+  HttpRequest h;
+  h.url = "https://example.com/x?token=secret";
+  h.timeout = milliseconds(0);
+  scope.Send(h);
+  DnsQuery d;
+  d.name = "example.com";
+  d.timeout = milliseconds(0);
+  scope.Resolve(d);
+  DnsRecordQuery r;
+  r.name = "example.com";
+  r.type = "MX";
+  r.timeout = milliseconds(-7);
+  scope.Ask(r);
+
+  ASSERT_EQ(world.process.requests().size(), 1u);
+  EXPECT_EQ(world.process.requests()[0].timeout, milliseconds(1));
+  ASSERT_EQ(world.http.requests().size(), 1u);
+  EXPECT_EQ(world.http.requests()[0].timeout, milliseconds(1));
+  ASSERT_GE(world.dns.queries().size(), 1u);
+  for (const auto& q : world.dns.queries()) EXPECT_EQ(q.timeout, milliseconds(1));
+
+  // One line per call, URLs redacted.
+  auto lines = evidence.Lines();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].rfind("git fetch -> ", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1].find("secret"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("GET https://example.com/x"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("DNS A/AAAA example.com"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("DNS MX example.com"), std::string::npos) << lines[3];
+}
+
+TEST(CallScope, ARequestsOwnShorterTimeoutIsKeptAndALongerOneIsCut) {
+  FakeWorld world;
+  CallScope scope(world.ports, std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  ProcessRequest shorter;
+  shorter.argv = {"true"};
+  shorter.timeout = milliseconds(2'000);
+  scope.Run(shorter);
+  ProcessRequest longer;
+  longer.argv = {"true"};
+  longer.timeout = milliseconds(60'000);
+  scope.Run(longer);
+  auto requests = world.process.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].timeout, milliseconds(2'000));
+  EXPECT_LE(requests[1].timeout, milliseconds(10'000));
+  EXPECT_GT(requests[1].timeout, milliseconds(9'000));
+}
+
+TEST(CallScope, EveryCallCarriesTheScopesStopToken) {
+  FakeWorld world;
+  std::stop_source source;
+  CallScope scope(world.ports, std::chrono::steady_clock::now() + std::chrono::seconds(10),
+                  source.get_token());
+  ProcessRequest p;
+  p.argv = {"true"};
+  scope.Run(p);
+  HttpRequest h;
+  h.url = "http://127.0.0.1:1/";
+  scope.Send(h);
+  DnsQuery d;
+  d.name = "example.com";
+  scope.Resolve(d);
+  source.request_stop();
+  EXPECT_TRUE(scope.Stopped());
+  EXPECT_TRUE(world.process.requests()[0].stop.stop_requested());
+  EXPECT_TRUE(world.http.requests()[0].stop.stop_requested());
+  EXPECT_TRUE(world.dns.queries()[0].stop.stop_requested());
+}
+
+// Each custom check type through its real Run function, with no time left: the
+// fake ports see a bounded, positive timeout.
+TEST(CallScope, EveryCustomCheckKindAsksWithABoundedTimeoutWhenNoTimeIsLeft) {
+  for (const std::string type : {"command", "http", "dns", "tcp"}) {
+    FakeWorld world;
+    Config config;
+    CustomCheckConfig custom;
+    custom.name = "c";
+    custom.type = type;
+    custom.run = {"make", "lint"};
+    custom.url = "http://svc.example:8080/health";
+    custom.host = "svc.example";
+    custom.address = "svc.example:6379";
+    CheckContext ctx(config, world.ports, std::chrono::steady_clock::now() - milliseconds(1));
+    CustomCheckSpec(custom).run(ctx);
+    for (const auto& r : world.process.requests()) {
+      EXPECT_GE(r.timeout, milliseconds(1)) << type;
+      EXPECT_LE(r.timeout, milliseconds(1)) << type;
+    }
+    for (const auto& r : world.http.requests()) EXPECT_EQ(r.timeout, milliseconds(1)) << type;
+    for (const auto& q : world.dns.queries()) EXPECT_EQ(q.timeout, milliseconds(1)) << type;
+    EXPECT_FALSE(world.process.requests().empty() && world.http.requests().empty() &&
+                 world.dns.queries().empty())
+        << type << " made no call at all";
+  }
+}
+
+TEST(CurlHttpClient, RefusesANonPositiveTimeoutInsteadOfSendingWithoutALimit) {
+  CurlHttpClient http;
+  HttpRequest request;
+  request.url = "http://127.0.0.1:1/";
+  request.timeout = milliseconds(0);
+  HttpResponse response = http.Send(request);
+  EXPECT_FALSE(response.answered);
+  EXPECT_TRUE(response.timed_out);
+  EXPECT_NE(response.error.find("no time left"), std::string::npos) << response.error;
+}
+
+}  // namespace
+}  // namespace infinity_sync::testing
