@@ -12,6 +12,7 @@
 #include "server/live_loop.h"
 #include "server/metrics.h"
 #include "server/sse_hub.h"
+#include "ports/file_system.h"
 #include "server/status_cache.h"
 #include "store/history_recorder.h"
 
@@ -27,6 +28,8 @@ struct ApiDeps {
   SseHub& hub;
   RequestMetrics& metrics;
   HistoryRecorder* history = nullptr;  // null: no store (history answers 404)
+  // Asked who holds the run lock before a POSTed run starts; null: not asked.
+  FileSystem* fs = nullptr;
 };
 
 // The REST API of SPEC section 5 as a request -> response function, free of
