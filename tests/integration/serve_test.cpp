@@ -136,7 +136,7 @@ TEST(ServeIntegration, EveryRouteAnswersWithItsShapeAndSigtermExitsZero) {
   EXPECT_TRUE(JsonOf(unknown)["error"].is_string());
   auto wrong = Get(serve.url("/api/sync/status"), {}, "DELETE");
   EXPECT_EQ(wrong.status, 405);
-  EXPECT_EQ(wrong.Header("allow"), "GET");
+  EXPECT_EQ(wrong.Header("allow"), "GET, HEAD");
 
   // Every heartbeat above came from one probe per target.
   EXPECT_EQ(up.github.CountRequests("/rate_limit"), 1);

@@ -223,8 +223,8 @@ TEST(ConfigTest, KeyPathsCoverTheSchema) {
 TEST(ConfigTest, TypeErrorsQuoteTheValueAsWrittenNotItsExpansion) {
   auto env = Env({{"SECRET", "hunter2-very-secret"}});
   for (const std::string yaml :
-       {"timeout: ${SECRET}\n", "server: { max_connections: ${SECRET} }\n",
-        "git: { fetch: ${SECRET} }\n", "checks:\n  - { name: a, type: ${SECRET} }\n"}) {
+       {"timeout: ${SECRET}\n", "server:\n  max_connections: ${SECRET}\n",
+        "git:\n  fetch: ${SECRET}\n", "checks:\n  - name: a\n    type: ${SECRET}\n"}) {
     std::string err = ErrorOf(yaml, env);
     EXPECT_EQ(err.find("hunter2"), std::string::npos) << err;
     EXPECT_NE(err.find("\"${SECRET}\""), std::string::npos) << err;
