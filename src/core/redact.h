@@ -32,7 +32,7 @@ std::string RedactUrlsIn(std::string_view text);
 // sent in `headers` (the Authorization value and the token after its scheme,
 // and any header whose name holds token, key, secret or auth) replaced by
 // "***": an error page that echoes the request must not carry them further.
-std::string RedactSentCredentials(
-    std::string text, const std::vector<std::pair<std::string, std::string>>& headers);
+std::string RedactSentCredentials(std::string text,
+                                  const std::vector<std::pair<std::string, std::string>>& headers);
 
 }  // namespace infinity_sync

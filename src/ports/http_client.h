@@ -67,5 +67,4 @@ class CurlHttpClient : public HttpClient {
   HttpResponse Send(const HttpRequest& request) override;
 };
 
-
 }  // namespace infinity_sync

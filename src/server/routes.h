@@ -7,12 +7,12 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "ports/file_system.h"
 #include "server/heartbeat.h"
 #include "server/http_types.h"
 #include "server/live_loop.h"
 #include "server/metrics.h"
 #include "server/sse_hub.h"
-#include "ports/file_system.h"
 #include "server/status_cache.h"
 #include "store/history_recorder.h"
 
