@@ -128,7 +128,7 @@ void Api::Handle(ServerRequest request, Respond respond) {
   // DNS rebinding: a page on evil.example whose name now resolves to
   // 127.0.0.1 reaches this server with "Host: evil.example". Without a token
   // nothing else stands in its way, so the Host must be a name of this machine.
-  // (No Host at all is no browser; the server answers HTTP/1.1 without one 400.)
+  // A request with no Host at all comes from no browser (curl -H "Host:"); it passes.
   if (token.empty()) {
     std::string host = request.Header("host");
     if (!host.empty() && !IsAllowedHostName(d_.config, HostNameOf(host))) {
