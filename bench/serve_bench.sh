@@ -74,7 +74,7 @@ import socket, sys, time
 socks = []
 for _ in range(1000):
     s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-    s.sendall(b"GET /api/sync/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"GET /api/sync/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     socks.append(s)
 for s in socks:
     s.recv(256)

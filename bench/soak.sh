@@ -95,7 +95,7 @@ sel = selectors.DefaultSelector()
 seen = {}
 for i in range(n):
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /api/sync/events HTTP/1.1\r\nHost: soak\r\n\r\n")
+    s.sendall(b"GET /api/sync/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     s.setblocking(False)
     sel.register(s, selectors.EVENT_READ, i)
     seen[i] = [0, True]  # status events, still open

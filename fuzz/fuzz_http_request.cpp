@@ -1,8 +1,10 @@
 // libFuzzer target: raw bytes as a client would send them to `serve`: the
-// server's request parser with its limits (ParseServerRequest, the code a
-// connection uses), then every parsed request (pipelined ones too) through the
-// API's routing (Api::Handle) with a token, CORS origins and a status file.
-// No sockets; heartbeat targets answer at once from memory.
+// server's request parser with its limits and its checks of the head
+// (ParseServerRequest: the Feed a connection uses, with transfer codings,
+// Host and obs-fold), then every parsed request (pipelined ones too) through
+// the API's routing (Api::Handle), alternately with a token and without one
+// (then the Host and Origin allow-list decide), CORS origins, a status file
+// and the run lock. No sockets; heartbeat targets answer at once from memory.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -50,6 +52,8 @@ struct FuzzWorld {
   std::unique_ptr<HeartbeatService> heartbeats;
   std::unique_ptr<LiveLoop> loop;
   std::unique_ptr<Api> api;
+  Config open_config;  // no token: the DNS-rebinding guard
+  std::unique_ptr<Api> open_api;
 
   FuzzWorld() {
     auto dir = std::filesystem::temp_directory_path() /
@@ -74,7 +78,13 @@ struct FuzzWorld {
     // A triggered run is accepted and never runs (then 409 while "running").
     loop = std::make_unique<LiveLoop>(
         std::chrono::milliseconds(0), clock, [] {}, [](std::function<void()>) {}, nullptr);
-    api = std::make_unique<Api>(ApiDeps{config, clock, *status, *heartbeats, *loop, hub, metrics});
+    api = std::make_unique<Api>(
+        ApiDeps{config, clock, *status, *heartbeats, *loop, hub, metrics, nullptr, &fs});
+    open_config = config;
+    open_config.server.token.clear();
+    open_config.server.allowed_hosts = {"dash.example"};
+    open_api = std::make_unique<Api>(
+        ApiDeps{open_config, clock, *status, *heartbeats, *loop, hub, metrics, nullptr, &fs});
   }
 };
 
@@ -91,7 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < 8 && !bytes.empty(); ++i) {
     ParsedServerRequest parsed = ParseServerRequest(bytes, w.limits);
     if (parsed.error_status != 0) {
-      if (parsed.error_status != 400 && parsed.error_status != 413 && parsed.error_status != 431) {
+      if (parsed.error_status != 400 && parsed.error_status != 413 && parsed.error_status != 431 &&
+          parsed.error_status != 501) {
         __builtin_trap();
       }
       (void)JsonError(parsed.error_status, parsed.error);
@@ -100,14 +111,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!parsed.request) break;
     if (parsed.consumed == 0 || parsed.consumed > bytes.size()) __builtin_trap();
     bytes.remove_prefix(parsed.consumed);
-    // Prefer the token half of the time, so routing past the auth check is reached.
-    if (!parsed.request->path.empty() && (parsed.request->path.size() & 1) == 0) {
+    // Prefer the token half of the time, so routing past the auth check is
+    // reached; a third of the requests go to the server without a token.
+    bool open = parsed.request->path.size() % 3 == 0;
+    if (!open && !parsed.request->path.empty() && (parsed.request->path.size() & 1) == 0) {
       parsed.request->headers.emplace_back("authorization", "Bearer fuzz-token");
     }
     auto promise = std::make_shared<std::promise<ServerResponse>>();
     auto answer = promise->get_future();
-    w.api->Handle(std::move(*parsed.request),
-                  [promise](ServerResponse r) { promise->set_value(std::move(r)); });
+    (open ? w.open_api : w.api)->Handle(std::move(*parsed.request), [promise](ServerResponse r) {
+      promise->set_value(std::move(r));
+    });
     ServerResponse r = answer.get();
     if (r.status < 100 || r.status > 599) __builtin_trap();
   }

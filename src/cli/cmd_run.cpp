@@ -109,11 +109,17 @@ CommandOutcome CmdRun(const GlobalOptions& global, const RunFlags& flags, const 
     std::cout << "  History NOT recorded: " << outcome->history_error << "\n";
   }
   if (!outcome->history_error.empty()) {
-    std::cerr << "infinity-sync: the run was not recorded in the history"
-              << (history != nullptr
-                      ? " (it waits in " + PendingHistoryFile(config) + " for the next run)"
-                      : std::string())
-              << ": " << outcome->history_error << "\n";
+    // Say where the run really is: in the pending file for the next run, or
+    // nowhere once this process exits (the pending file failed too).
+    std::string where;
+    if (history != nullptr && history->PendingInFile()) {
+      where = " (it waits in " + PendingHistoryFile(config) + " for the next run)";
+    } else if (history != nullptr && history->Pending() > 0) {
+      where = " and could not be kept in " + PendingHistoryFile(config) +
+              " either: it is lost when this command exits";
+    }
+    std::cerr << "infinity-sync: the run was not recorded in the history" << where << ": "
+              << outcome->history_error << "\n";
   }
 
   const NotifyReport& sent = outcome->notifications;

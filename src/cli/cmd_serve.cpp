@@ -97,11 +97,12 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
   };
   LiveLoopDriver driver(config.server.sync_every, real.clock, sync);
   Api api(ApiDeps{config, real.clock, status, heartbeats, driver.loop(), hub, request_metrics,
-                  history.get()});
+                  history.get(), &real.fs});
   api_for_events = &api;
 
   ServerOptions options;
   options.listen = config.server.listen;
+  options.max_connections = static_cast<std::size_t>(config.server.max_connections);
   // Requests in flight get 3 s, a cancelled sync 1 s more: serve exits within 5 s.
   options.shutdown_grace = std::chrono::milliseconds(3'000);
   Server server(

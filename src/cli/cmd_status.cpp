@@ -24,7 +24,7 @@ int CmdStatus(const GlobalOptions& global, bool json) {
               << " does not exist (run 'infinity-sync run' first)\n";
     return kExitFailed;
   }
-  auto text = fs.ReadFile(config->status_file);
+  auto text = fs.ReadFile(config->status_file, kStatusFileLimit);
   if (!text) {
     std::cerr << "infinity-sync: " << text.error() << "\n";
     return kExitFailed;
@@ -37,10 +37,12 @@ int CmdStatus(const GlobalOptions& global, bool json) {
   }
   auto now = std::chrono::system_clock::now();
   auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - doc->timestamp);
-  bool fresh = doc->has_timestamp && age <= config->fresh_for;
+  Freshness freshness = AssessFreshness(doc->has_timestamp, doc->timestamp, now, config->fresh_for);
+  bool fresh = freshness.fresh;
   if (json) {
     nlohmann::json out = doc->json;
     out["fresh"] = fresh;
+    if (!freshness.detail.empty()) out["freshDetail"] = freshness.detail;
     std::cout << out.dump(2) << "\n";
     return doc->exit_code;
   }
@@ -66,7 +68,10 @@ int CmdStatus(const GlobalOptions& global, bool json) {
     std::cout << fmt::format("{:<20}", label + ":") << colour << status
               << (colour.empty() ? "" : "\033[0m") << "\n";
   }
-  if (doc->has_timestamp) {
+  if (!freshness.detail.empty()) {
+    std::cout << "\nLast run: " << FormatLocalTime(doc->timestamp) << " (" << freshness.detail
+              << "), STALE\n";
+  } else if (doc->has_timestamp) {
     std::cout << "\nLast run: " << FormatLocalTime(doc->timestamp) << " (" << FormatAge(age)
               << " ago), " << (fresh ? "fresh" : "STALE") << " (fresh for "
               << FormatDuration(config->fresh_for) << ")\n";

@@ -22,7 +22,7 @@ Result<std::map<std::string, std::string>> ReadDotEnv(const fs::path& dir, const
                                                       FileSystem& files) {
   fs::path path = dir / ".env";
   if (!IsFile(files, path)) return std::map<std::string, std::string>{};
-  auto text = files.ReadFile(path.string());
+  auto text = files.ReadFile(path.string(), kComposeFileLimit);
   if (!text) return Error{text.error()};
   return ParseDotEnv(*text, path.string(), env);
 }
@@ -122,7 +122,7 @@ Result<ComposeProject> ReadComposeProject(const ComposeDiscovery& discovery,
   EnvLookup layered = LayerEnv(env, *dotenv);
   std::vector<ComposeSource> sources;
   for (const auto& f : discovery.files) {
-    auto text = files.ReadFile(f);
+    auto text = files.ReadFile(f, kComposeFileLimit);
     if (!text) return Error{text.error()};
     sources.push_back({f, *text});
   }

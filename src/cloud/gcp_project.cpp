@@ -36,7 +36,7 @@ GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>*
 
   if (auto where = LocateAdcFile(ctx)) {
     // A broken file is the credentials' problem to report; here it has no project.
-    if (auto text = ctx.ports.fs.ReadFile(where->path)) {
+    if (auto text = ctx.ports.fs.ReadFile(where->path, kCredentialsFileLimit)) {
       if (auto file = ParseCredentialsFile(*text, where->path); file && !file->project_id.empty()) {
         p.id = file->project_id;
         p.source = "credentials file " + where->path;

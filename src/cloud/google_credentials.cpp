@@ -82,7 +82,7 @@ Attempt FromAdcFile(const CheckContext& ctx, std::vector<std::string>* evidence)
   }
   a.present = true;
   std::string text;
-  auto read = ctx.ports.fs.ReadFile(where->path);
+  auto read = ctx.ports.fs.ReadFile(where->path, kCredentialsFileLimit);
   if (!read) {
     a.problem = (where->from_env ? "GOOGLE_APPLICATION_CREDENTIALS names " : "") + where->path +
                 ", which cannot be read: " + read.error();

@@ -1,14 +1,13 @@
 #include "core/config.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "core/duration.h"
 #include "core/net_address.h"
+#include "core/regular_file.h"
 #include "core/suggest.h"
 
 namespace infinity_sync {
@@ -37,8 +36,24 @@ class Walker {
       }
     }
     e.key_path = path;
-    e.message = std::move(message);
+    e.message = QuoteAsWritten(node, std::move(message));
     throw ConfigFailure{std::move(e)};
+  }
+
+  // A message quotes a value as written in the file ("${SECRET}"), never its
+  // expansion, which may be a secret from the environment.
+  std::string QuoteAsWritten(const YAML::Node& node, std::string message) const {
+    if (!node.IsDefined() || !node.IsScalar()) return message;
+    const std::string& raw = node.Scalar();
+    auto expanded = ExpandEnv(raw, env_);
+    if (!expanded || *expanded == raw || expanded->empty()) return message;
+    const std::string from = "\"" + *expanded + "\"";
+    const std::string to = "\"" + raw + "\"";
+    for (auto pos = message.find(from); pos != std::string::npos;
+         pos = message.find(from, pos + to.size())) {
+      message.replace(pos, from.size(), to);
+    }
+    return message;
   }
 
   // Checks that `node` is a map whose keys are all in `allowed`.
@@ -101,7 +116,7 @@ class Walker {
       if (used != v.size()) throw std::invalid_argument(v);
       if (n < lo || n > hi) {
         Fail(node, Join(path, key),
-             fmt::format("expected a number from {} to {}, got {}", lo, hi, n));
+             fmt::format("expected a number from {} to {}, got \"{}\"", lo, hi, v));
       }
       *out = static_cast<int>(n);
     } catch (const std::logic_error&) {
@@ -174,7 +189,8 @@ const std::vector<std::string> kHeartbeatKeys = {"cache_for", "degraded_after", 
                                                  "targets"};
 const std::vector<std::string> kTargetNames = {"github", "gcp", "cloudflare"};
 const std::vector<std::string> kTargetKeys = {"name", "url", "degraded_after", "timeout"};
-const std::vector<std::string> kServerKeys = {"listen", "token", "sync_every", "cors_origins"};
+const std::vector<std::string> kServerKeys = {"listen",       "token",         "sync_every",
+                                              "cors_origins", "allowed_hosts", "max_connections"};
 const std::vector<std::string> kTlsKeys = {"ca_file"};
 const std::vector<std::string> kHistoryKeys = {"keep_for"};
 const std::vector<std::string> kCheckKeys = {
@@ -405,6 +421,8 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
     w.Str(n, "token", "server", &cfg->server.token);
     w.Duration(n, "sync_every", "server", &cfg->server.sync_every);
     w.List(n, "cors_origins", "server", &cfg->server.cors_origins);
+    w.List(n, "allowed_hosts", "server", &cfg->server.allowed_hosts);
+    w.Int(n, "max_connections", "server", 1, 1'000'000, &cfg->server.max_connections);
   }
   if (YAML::Node n = root["tls"]; Walker::Present(n)) {
     w.ExpectMap(n, "tls", kTlsKeys);
@@ -497,17 +515,16 @@ std::variant<Config, ConfigError> LoadConfig(const std::string& explicit_file, c
   }
   std::string shown = explicit_file.empty() ? file.lexically_relative(cwd).string() : explicit_file;
   if (shown.empty() || shown.rfind("..", 0) == 0) shown = file.string();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  std::string reason;
+  auto text = ReadRegularFile(file.string(), kConfigFileLimit, &reason);
+  if (!text) {
     ConfigError err;
     err.file = shown;
-    err.message =
-        fs::exists(file, ec) ? "cannot read the configuration file" : "no such configuration file";
+    err.message = !fs::exists(file, ec) ? "no such configuration file"
+                                        : "cannot read the configuration file: " + reason;
     return err;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseConfig(buffer.str(), shown, base.lexically_normal(), env);
+  return ParseConfig(*text, shown, base.lexically_normal(), env);
 }
 
 const std::vector<std::string>& ConfigKeyPaths() {

@@ -74,6 +74,10 @@ struct ServerConfig {
   std::string token;
   Millis sync_every{300'000};  // 0: no live loop
   std::vector<std::string> cors_origins;
+  // Host names (besides loopback ones) requests may name in Host and Origin
+  // when no token is set: the DNS-rebinding guard.
+  std::vector<std::string> allowed_hosts;
+  int max_connections = 1024;  // open connections; the longest-waiting idle one makes room
 };
 
 struct TlsConfig {

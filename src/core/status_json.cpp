@@ -1,5 +1,6 @@
 #include "core/status_json.h"
 
+#include "core/redact.h"
 #include "core/time_format.h"
 
 namespace infinity_sync {
@@ -55,6 +56,28 @@ void MakeValidUtf8(CheckResult* result) {
   MakeValidUtf8(&result->data);
   if (result->fix) result->fix->description = ValidUtf8(result->fix->description);
   result->fix_withheld = ValidUtf8(result->fix_withheld);
+}
+
+namespace {
+
+void RedactUrls(json* value) {
+  if (value->is_string()) {
+    const auto& text = value->get_ref<const std::string&>();
+    if (text.find("://") != std::string::npos) *value = RedactUrlsIn(text);
+  } else if (value->is_array() || value->is_object()) {
+    for (auto& item : *value) RedactUrls(&item);
+  }
+}
+
+}  // namespace
+
+void RedactUrls(CheckResult* result) {
+  for (auto& note : result->notes) note.text = RedactUrlsIn(note.text);
+  for (auto& line : result->evidence) line = RedactUrlsIn(line);
+  RedactUrls(&result->details_object);
+  RedactUrls(&result->data);
+  if (result->fix) result->fix->description = RedactUrlsIn(result->fix->description);
+  result->fix_withheld = RedactUrlsIn(result->fix_withheld);
 }
 
 json ToJson(const CheckResult& result) {
@@ -120,6 +143,21 @@ Result<StatusDocument> ParseStatusDocument(const std::string& text) {
   }
   doc.exit_code = ExitCodeFor(verdicts);
   return doc;
+}
+
+Freshness AssessFreshness(bool has_timestamp, std::chrono::system_clock::time_point timestamp,
+                          std::chrono::system_clock::time_point now,
+                          std::chrono::milliseconds fresh_for) {
+  Freshness f;
+  if (!has_timestamp) return f;
+  if (timestamp - now > kFutureSkewAllowed) {
+    f.detail = "dated " +
+               FormatAge(std::chrono::duration_cast<std::chrono::milliseconds>(timestamp - now)) +
+               " in the future (clock skew?)";
+    return f;
+  }
+  f.fresh = now - timestamp <= fresh_for;
+  return f;
 }
 
 }  // namespace infinity_sync

@@ -20,6 +20,12 @@ nlohmann::json ToJson(const Action& action);
 void MakeValidUtf8(CheckResult* result);
 std::string ValidUtf8(const std::string& text);
 
+// Passes every text of `result` that is written anywhere (report lines,
+// evidence, data, the fix's description) through RedactUrlsIn, so that no
+// URL leaves the program with its credentials. The fix's argv, which is run,
+// stays as it is.
+void RedactUrls(CheckResult* result);
+
 // A status document as read back (by `status` and the server): the parsed
 // JSON plus the facts derived from it. Accepts the seed's shape too.
 struct StatusDocument {
@@ -32,5 +38,21 @@ struct StatusDocument {
 
 // Parses a document's text; the error names what is wrong with it.
 Result<StatusDocument> ParseStatusDocument(const std::string& text);
+
+// How far ahead of this machine's clock a document may be dated and still be
+// fresh (clocks of the writer and the reader differ a little).
+inline constexpr std::chrono::seconds kFutureSkewAllowed{60};
+
+// Whether a document dated `timestamp` is fresh at `now`: it has a date, is
+// not older than `fresh_for` and not dated more than kFutureSkewAllowed after
+// `now`. `detail` is set when it is dated in the future that far, naming the
+// skew ("dated 2 hours in the future (clock skew?)").
+struct Freshness {
+  bool fresh = false;
+  std::string detail;
+};
+Freshness AssessFreshness(bool has_timestamp, std::chrono::system_clock::time_point timestamp,
+                          std::chrono::system_clock::time_point now,
+                          std::chrono::milliseconds fresh_for);
 
 }  // namespace infinity_sync

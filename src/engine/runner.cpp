@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/duration.h"
+#include "core/redact.h"
 #include "core/status_json.h"
 #include "core/suggest.h"
 #include "core/version.h"
@@ -107,6 +108,7 @@ CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer,
         CheckResult::Failure("timed out after " + FormatDuration(budget) + " (check abandoned)");
   }
   MakeValidUtf8(&result);
+  RedactUrls(&result);
   result.duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - start)
           .count();
@@ -171,7 +173,7 @@ void Runner::HandleFixes(const std::vector<CheckSpec>& checks, const RunOptions&
       req.stop = options.stop;
       ProcessResult res = ports_.process.Run(req);
       action.applied = res.Succeeded();
-      action.reason = action.applied ? "" : res.Describe(fix.argv);
+      action.reason = action.applied ? "" : RedactUrlsIn(res.Describe(fix.argv));
       result.evidence.push_back(
           fmt::format("fix: {} -> {}", fix.description, action.applied ? "exit 0" : action.reason));
       if (action.applied) {

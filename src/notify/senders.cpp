@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/check_status.h"
+#include "core/redact.h"
 #include "core/time_format.h"
 
 namespace infinity_sync {
@@ -92,15 +93,7 @@ nlohmann::json BodyFor(const std::string& type, const Announcement& a) {
   return type == "slack" ? SlackBody(a) : WebhookBody(a);
 }
 
-std::string RedactNotifyUrl(const std::string& url) {
-  auto scheme = url.find("://");
-  if (scheme == std::string::npos) return "***";
-  auto end = url.find_first_of("/?#", scheme + 3);
-  std::string authority = url.substr(scheme + 3, end == std::string::npos ? end : end - scheme - 3);
-  auto at = authority.rfind('@');
-  if (at != std::string::npos) authority = "***@" + authority.substr(at + 1);
-  return url.substr(0, scheme + 3) + authority + "/***";
-}
+std::string RedactNotifyUrl(const std::string& url) { return RedactUrl(url, UrlRedaction::kPath); }
 
 Sleeper RealSleeper() {
   return [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -68,26 +69,24 @@ void RemoveStaleTempFiles(const std::string& path) {
   closedir(dir);
 }
 
+// Whether a lock file holds what TryLock writes: nothing, or a pid and a newline.
+bool LooksLikeLockFile(int fd, const struct stat& st) {
+  if (st.st_size == 0) return true;
+  if (st.st_size > 24) return false;
+  char buf[32] = {};
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  if (n < 0) return false;
+  for (ssize_t i = 0; i < n; ++i) {
+    char c = buf[i];
+    if ((c < '0' || c > '9') && c != '\n' && c != ' ') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-Result<std::string> RealFileSystem::ReadFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error{Errno("reading", path)};
-  std::string out;
-  char buf[65536];
-  while (true) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string msg = Errno("reading", path);
-      close(fd);
-      return Error{msg};
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  close(fd);
-  return out;
+Result<std::string> RealFileSystem::ReadFile(const std::string& path, std::size_t max_bytes) {
+  return ReadRegularFile(path, max_bytes);
 }
 
 std::optional<FileInfo> RealFileSystem::Stat(const std::string& path) {
@@ -106,7 +105,7 @@ Status RealFileSystem::WriteAtomic(const std::string& path, const std::string& c
   RemoveStaleTempFiles(path);
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = fmt::format("{}.tmp.{}.{:x}", path, getpid(), rng() & 0xffffff);
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return Error{Errno("writing", tmp)};
   auto fail = [&](const std::string& what) -> Status {
     std::string msg = Errno(what, path);
@@ -149,9 +148,25 @@ LockAttempt RealFileSystem::TryLock(const std::string& path) {
     attempt.error = s.error();
     return attempt;
   }
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // Never through a symlink (it could point at any file, which would then be
+  // truncated), never blocking on a FIFO placed there.
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
   if (fd < 0) {
-    attempt.error = Errno("opening lock file", path);
+    if (errno == ELOOP) {
+      attempt.error = "lock file " + path +
+                      " is a symbolic link; refusing to follow it (remove it if it is not yours)";
+    } else {
+      attempt.error = Errno("opening lock file", path);
+    }
+    return attempt;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    std::string what = !S_ISREG(st.st_mode)
+                           ? "is " + FileKindText(st.st_mode) + ", not a regular file"
+                           : "has other hard links";
+    close(fd);
+    attempt.error = "lock file " + path + " " + what + "; refusing to use it";
     return attempt;
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -171,6 +186,15 @@ LockAttempt RealFileSystem::TryLock(const std::string& path) {
     attempt.error = Errno("locking", path);
     return attempt;
   }
+  // Only a file that holds what a lock file holds is rewritten; anything else
+  // was not created by this program.
+  if (fstat(fd, &st) != 0 || !LooksLikeLockFile(fd, st)) {
+    close(fd);
+    attempt.error = "lock file " + path +
+                    " holds something other than a pid; refusing to overwrite it (remove it if "
+                    "it is not yours)";
+    return attempt;
+  }
   std::string pid = std::to_string(getpid()) + "\n";
   if (ftruncate(fd, 0) == 0) {
     ssize_t ignored = pwrite(fd, pid.data(), pid.size(), 0);
@@ -178,6 +202,34 @@ LockAttempt RealFileSystem::TryLock(const std::string& path) {
   }
   attempt.lock = std::make_unique<FlockLock>(fd);
   return attempt;
+}
+
+std::optional<std::string> RealFileSystem::LockHolder(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return std::nullopt;
+  }
+  // A shared lock conflicts only with the exclusive one a run holds; taken,
+  // it is let go at once.
+  if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+    close(fd);
+    return std::nullopt;
+  }
+  if (errno != EWOULDBLOCK) {
+    close(fd);
+    return std::nullopt;
+  }
+  std::string holder;
+  char buf[32] = {};
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  if (n > 0) holder.assign(buf, static_cast<std::size_t>(n));
+  while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+  if (holder.find_first_not_of("0123456789") != std::string::npos) holder.clear();
+  close(fd);
+  return holder;
 }
 
 }  // namespace infinity_sync

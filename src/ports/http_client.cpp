@@ -207,26 +207,18 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
     response.remote_ip = ip;
   }
   if (request.want_cert_expiry) response.cert_not_after = CertExpiry(h);
+  // An answer that echoes the request (an error page, a debugging proxy) must
+  // not carry the credentials sent with it into reports and files.
+  response.body = RedactSentCredentials(std::move(response.body), request.headers);
+  response.error = RedactSentCredentials(std::move(response.error), request.headers);
+  for (auto& header : response.headers) {
+    header.second = RedactSentCredentials(std::move(header.second), request.headers);
+  }
 
   curl_slist_free_all(headers);
   curl_slist_free_all(resolve);
   curl_easy_cleanup(h);
   return response;
-}
-
-std::string RedactUrl(const std::string& url) {
-  std::string out = url;
-  auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    auto at = out.find('@', scheme + 3);
-    auto slash = out.find('/', scheme + 3);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      out.replace(scheme + 3, at - scheme - 3, "***");
-    }
-  }
-  auto q = out.find('?');
-  if (q != std::string::npos) out = out.substr(0, q) + "?***";
-  return out;
 }
 
 }  // namespace infinity_sync

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/redact.h"  // RedactUrl, for the URLs of requests in messages
+
 namespace infinity_sync {
 
 struct HttpRequest {
@@ -70,9 +72,5 @@ class CurlHttpClient : public HttpClient {
   CurlHttpClient();
   HttpResponse Send(const HttpRequest& request) override;
 };
-
-// "scheme://user:pass@host/path?token=x" with credentials and the query hidden,
-// so that URLs can be logged.
-std::string RedactUrl(const std::string& url);
 
 }  // namespace infinity_sync

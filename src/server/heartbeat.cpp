@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "core/redact.h"
 #include "core/time_format.h"
 
 namespace infinity_sync {
@@ -56,7 +57,7 @@ nlohmann::json ToJson(const Heartbeat& h) {
                       {"status", HeartbeatStateName(h.status)},
                       {"lastCheck", FormatIso8601(h.last_check)},
                       {"responseTime", h.response_time_ms}};
-  if (!h.error.empty()) j["error"] = h.error;
+  if (!h.error.empty()) j["error"] = RedactUrlsIn(h.error);
   return j;
 }
 

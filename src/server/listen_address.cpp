@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <cctype>
 #include <charconv>
 
 namespace infinity_sync {
@@ -44,6 +45,46 @@ bool IsLoopbackHost(const std::string& host) {
   in6_addr v6{};
   if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
   return false;
+}
+
+std::string HostNameOf(const std::string& authority) {
+  std::string host;
+  std::string port;
+  if (!authority.empty() && authority[0] == '[') {
+    auto close = authority.find(']');
+    if (close == std::string::npos) return "";
+    host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return "";
+      port = authority.substr(close + 2);
+    }
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return "";
+  } else {
+    auto colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return "";
+    }
+  }
+  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5) return "";
+  if (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty()) return "";
+  for (char& c : host) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (!std::isalnum(u) && c != '-' && c != '.' && c != '_' && c != ':') return "";
+    c = static_cast<char>(std::tolower(u));
+  }
+  return host;
+}
+
+std::string OriginHostName(const std::string& origin) {
+  auto scheme = origin.find("://");
+  if (scheme == std::string::npos || scheme == 0) return "";
+  std::string rest = origin.substr(scheme + 3);
+  if (rest.find_first_of("/?#@") != std::string::npos) return "";
+  return HostNameOf(rest);
 }
 
 }  // namespace infinity_sync

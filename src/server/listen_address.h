@@ -18,4 +18,13 @@ Result<ListenAddress> ParseListenAddress(const std::string& text);
 // True when `host` only reaches this machine: 127.0.0.0/8, ::1, "localhost".
 bool IsLoopbackHost(const std::string& host);
 
+// The host name of a Host header value or an authority ("Example.COM:3001",
+// "[::1]:80", "localhost."): lowercased, without port, brackets or a final
+// dot. Empty when the value is not a host[:port].
+std::string HostNameOf(const std::string& authority);
+
+// The host name of an Origin ("http://localhost:3001"), as HostNameOf; empty
+// for "null" or anything that is not scheme://host[:port].
+std::string OriginHostName(const std::string& origin);
+
 }  // namespace infinity_sync

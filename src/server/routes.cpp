@@ -4,8 +4,11 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cctype>
 
+#include "core/status_json.h"
 #include "core/time_format.h"
+#include "server/listen_address.h"
 #include "server/web_assets.h"
 
 namespace infinity_sync {
@@ -64,6 +67,29 @@ bool IsAllowedOrigin(const Config& config, const std::string& origin) {
   return std::find(allowed.begin(), allowed.end(), origin) != allowed.end();
 }
 
+// The DNS-rebinding guard's list: loopback names and addresses, and
+// server.allowed_hosts. `name` as HostNameOf gives it.
+bool IsAllowedHostName(const Config& config, const std::string& name) {
+  if (name.empty()) return false;
+  if (IsLoopbackHost(name)) return true;
+  for (const auto& allowed : config.server.allowed_hosts) {
+    if (HostNameOf(allowed) == name) return true;
+  }
+  return false;
+}
+
+// Whether `scheme` (from an Authorization value) is `want`, ignoring case (RFC 9110 11.1).
+bool SchemeIs(std::string_view value, std::string_view want) {
+  if (value.size() <= want.size() || value[want.size()] != ' ') return false;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) !=
+        std::tolower(static_cast<unsigned char>(want[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool SecretEquals(const std::string& presented, const std::string& expected) {
@@ -98,13 +124,28 @@ void Api::Handle(ServerRequest request, Respond respond) {
     respond(std::move(r));
   };
 
+  const std::string& token = d_.config.server.token;
+  // DNS rebinding: a page on evil.example whose name now resolves to
+  // 127.0.0.1 reaches this server with "Host: evil.example". Without a token
+  // nothing else stands in its way, so the Host must be a name of this machine.
+  // A request with no Host at all comes from no browser (curl -H "Host:"); it passes.
+  if (token.empty()) {
+    std::string host = request.Header("host");
+    if (!host.empty() && !IsAllowedHostName(d_.config, HostNameOf(host))) {
+      return finish(JsonError(403, "host not allowed: " + host));
+    }
+  }
+
   const std::string allowed = route_class.allowed;
+  // What the Allow header lists: a GET route answers HEAD too (the server
+  // sends GET's head without the body).
+  const std::string allow_list = allowed == "GET" ? "GET, HEAD" : allowed;
   // CORS preflight: answered before the token check, as browsers send none.
   if (request.method == "OPTIONS" && !allowed.empty()) {
     ServerResponse r;
     r.status = 204;
     r.content_type = "text/plain";
-    r.headers.emplace_back("Allow", allowed + ", OPTIONS");
+    r.headers.emplace_back("Allow", allow_list + ", OPTIONS");
     if (cors) {
       r.headers.emplace_back("Access-Control-Allow-Methods", allowed);
       r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
@@ -115,13 +156,12 @@ void Api::Handle(ServerRequest request, Respond respond) {
 
   // The dashboard's files hold no data and must load before the page can ask
   // for the token it then sends with every API call.
-  const std::string& token = d_.config.server.token;
   bool dashboard_file = route == std::string_view("/") || route == std::string_view("/{asset}");
   if (!token.empty() && request.path != "/healthz" && !dashboard_file) {
     std::string auth = request.Header("authorization");
-    const std::string kBearer = "Bearer ";
-    bool ok = auth.size() > kBearer.size() && auth.compare(0, kBearer.size(), kBearer) == 0 &&
-              SecretEquals(auth.substr(kBearer.size()), token);
+    std::size_t start = 7;  // "Bearer "
+    while (start < auth.size() && auth[start] == ' ') ++start;
+    bool ok = SchemeIs(auth, "Bearer") && SecretEquals(auth.substr(start), token);
     if (!ok) {
       ServerResponse r =
           JsonError(401, "missing or wrong token: send Authorization: Bearer <token>");
@@ -131,22 +171,24 @@ void Api::Handle(ServerRequest request, Respond respond) {
   }
 
   if (allowed.empty()) return finish(JsonError(404, "no such route: " + request.path));
-  if (request.method != allowed) {
-    ServerResponse r = JsonError(
-        405, request.method + " is not allowed on " + request.path + " (allowed: " + allowed + ")");
-    r.headers.emplace_back("Allow", allowed);
+  bool head_as_get = request.method == "HEAD" && allowed == "GET";
+  if (request.method != allowed && !head_as_get) {
+    ServerResponse r = JsonError(405, request.method + " is not allowed on " + request.path +
+                                          " (allowed: " + allow_list + ")");
+    r.headers.emplace_back("Allow", allow_list);
     return finish(std::move(r));
   }
 
   if (request.method == "POST") {
     // A page elsewhere must not trigger runs: a browser always sends Origin
-    // on POST; it must be this server itself or a configured origin.
-    std::string host = request.Header("host");
-    bool same_origin =
-        !origin.empty() && (origin == "http://" + host || origin == "https://" + host);
-    if (!origin.empty() && !same_origin && !cors) {
+    // on POST; it must name this machine (loopback, server.allowed_hosts) or
+    // be a configured origin. Never compared with Host, which the page's
+    // side controls under DNS rebinding.
+    bool own = !origin.empty() && IsAllowedHostName(d_.config, OriginHostName(origin));
+    if (!origin.empty() && !own && !cors) {
       return finish(JsonError(403, "origin " + origin + " may not call " + request.path +
-                                       " (add it to server.cors_origins)"));
+                                       " (add it to server.cors_origins, or its host name to "
+                                       "server.allowed_hosts)"));
     }
   }
   Dispatch(request, finish);
@@ -155,12 +197,15 @@ void Api::Handle(ServerRequest request, Respond respond) {
 std::string Api::StatusBody() {
   auto snap = d_.status.Get();
   if (snap->http_status != 200) return "";
-  bool fresh = StatusCache::IsFresh(*snap, d_.clock.Now(), d_.config.fresh_for);
+  Freshness f =
+      AssessFreshness(snap->has_timestamp, snap->timestamp, d_.clock.Now(), d_.config.fresh_for);
   // The document is serialized once per change; "fresh" is appended per call.
   std::string body = snap->compact;
   body.pop_back();
   if (body.size() > 1) body += ',';
-  body += fresh ? "\"fresh\":true}" : "\"fresh\":false}";
+  body += f.fresh ? "\"fresh\":true" : "\"fresh\":false";
+  if (!f.detail.empty()) body += ",\"freshDetail\":" + nlohmann::json(f.detail).dump();
+  body += '}';
   return body;
 }
 
@@ -287,6 +332,23 @@ void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
     return respond(std::move(r));
   }
   if (path == "/api/sync/run") {
+    if (d_.loop.Running()) return respond(JsonError(409, "a sync is already running"));
+    // A run of another process (`infinity-sync run`) holds the lock: the sync
+    // would find it taken and be skipped, so say so instead of 202.
+    if (d_.fs != nullptr) {
+      if (auto holder = d_.fs->LockHolder(d_.config.status_file + ".lock")) {
+        ServerResponse r = JsonError(
+            409, "another infinity-sync run holds the lock " + d_.config.status_file + ".lock" +
+                     (holder->empty() ? std::string() : " (pid " + *holder + ")"));
+        if (!holder->empty() && holder->size() <= 9) {
+          // The pid on its own too, for scripts.
+          auto body = nlohmann::json::parse(r.body);
+          body["pid"] = std::stoll(*holder);
+          r.body = body.dump();
+        }
+        return respond(std::move(r));
+      }
+    }
     if (!d_.loop.TriggerNow()) return respond(JsonError(409, "a sync is already running"));
     return respond(Json(202, {{"started", true}, {"dryRun", true}}));
   }

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "ports/file_system.h"
 #include "server/heartbeat.h"
 #include "server/http_types.h"
 #include "server/live_loop.h"
@@ -27,6 +28,8 @@ struct ApiDeps {
   SseHub& hub;
   RequestMetrics& metrics;
   HistoryRecorder* history = nullptr;  // null: no store (history answers 404)
+  // Asked who holds the run lock before a POSTed run starts; null: not asked.
+  FileSystem* fs = nullptr;
 };
 
 // The REST API of SPEC section 5 as a request -> response function, free of

@@ -46,6 +46,85 @@ std::pair<int, std::string> ReadErrorAnswer(beast::error_code ec) {
   return {400, "bad request: " + ec.message()};
 }
 
+// What is wrong with a request head the parser took (status 0: nothing).
+struct HeadProblem {
+  int status = 0;
+  std::string message;
+};
+
+// The checks of RFC 9112 the parser leaves to its user. `head` is the bytes
+// of the request line and the header fields, as received.
+HeadProblem CheckRequestHead(const http::request<http::string_body>& req, std::string_view head) {
+  // obs-fold (RFC 9112 5.2): a field line continued on a line that starts
+  // with a space or a tab. The parser would join them; a proxy in front may
+  // not, so the two would disagree on what was sent.
+  for (std::size_t i = 0; i + 1 < head.size(); ++i) {
+    if (head[i] == '\n' && (head[i + 1] == ' ' || head[i + 1] == '\t')) {
+      return {400, "bad request: a header field is folded onto the next line (obs-fold)"};
+    }
+  }
+  if (req.count(http::field::host) > 1) return {400, "bad request: more than one Host header"};
+  // Transfer-Encoding: only "chunked", once and last (RFC 9112 6.1, 7);
+  // anything else is a coding this server does not know (501), so where the
+  // body ends is unknown and the connection cannot go on.
+  bool chunked = false;
+  auto range = req.equal_range(http::field::transfer_encoding);
+  for (auto it = range.first; it != range.second; ++it) {
+    std::string_view value = it->value();
+    while (!value.empty()) {
+      auto comma = value.find(',');
+      std::string_view item = value.substr(0, comma);
+      value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (item.empty()) continue;
+      std::string coding(item.substr(0, 64));
+      for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (chunked) return {400, "bad request: chunked must be the last transfer coding"};
+      if (coding != "chunked") {
+        return {501, "transfer coding \"" + coding + "\" is not supported (only chunked)"};
+      }
+      chunked = true;
+    }
+  }
+  return {};
+}
+
+// Feeds `bytes` to `parser` as a connection does: the head on its own first,
+// checked by CheckRequestHead once complete, then the body.
+struct FeedResult {
+  std::size_t used = 0;
+  beast::error_code ec;  // a parse error (need_more is not one)
+  HeadProblem problem;
+};
+
+FeedResult Feed(RequestParser& parser, std::string_view bytes) {
+  FeedResult f;
+  while (!parser.is_done() && f.used < bytes.size()) {
+    bool had_head = parser.is_header_done();
+    // Not eager until the head is in, so that put() stops right after it.
+    parser.eager(had_head);
+    beast::error_code ec;
+    std::size_t n = parser.put(net::buffer(bytes.data() + f.used, bytes.size() - f.used), ec);
+    if (!had_head && parser.is_header_done()) {
+      f.problem = CheckRequestHead(parser.get(), bytes.substr(f.used, n));
+      f.used += n;
+      if (f.problem.status != 0) return f;
+    } else {
+      f.used += n;
+    }
+    if (ec == http::error::need_more) {
+      if (n == 0) break;  // the rest is an incomplete line
+      continue;
+    }
+    if (ec) {
+      f.ec = ec;
+      return f;
+    }
+  }
+  return f;
+}
+
 // The parsed request as the handlers see it (header names lowercased). Moves the body.
 ServerRequest ToServerRequest(http::request<http::string_body>& req) {
   ServerRequest request;
@@ -69,19 +148,15 @@ ParsedServerRequest ParseServerRequest(std::string_view bytes, const ServerOptio
   ParsedServerRequest out;
   RequestParser parser;
   ApplyLimits(parser, options);
-  parser.eager(true);
-  beast::error_code ec;
-  while (!ec && !parser.is_done() && out.consumed < bytes.size()) {
-    std::size_t used =
-        parser.put(net::buffer(bytes.data() + out.consumed, bytes.size() - out.consumed), ec);
-    out.consumed += used;
-    if (ec == http::error::need_more) {
-      ec = {};
-      if (used == 0) break;  // the rest is an incomplete line
-    }
+  FeedResult fed = Feed(parser, bytes);
+  out.consumed = fed.used;
+  if (fed.problem.status != 0) {
+    out.error_status = fed.problem.status;
+    out.error = std::move(fed.problem.message);
+    return out;
   }
-  if (ec) {
-    auto [status, message] = ReadErrorAnswer(ec);
+  if (fed.ec) {
+    auto [status, message] = ReadErrorAnswer(fed.ec);
     out.error_status = status;
     out.error = std::move(message);
     return out;
@@ -112,6 +187,9 @@ struct Server::Impl {
       : options(std::move(o)), handler(std::move(h)), hub(s), ioc(std::max(1, options.threads)) {}
 
   void Accept();
+  // Makes room for one more connection when the limit is reached: closes the
+  // one waiting longest for a complete request head. False when none waits.
+  bool MakeRoom();
   void BeginShutdown();
 };
 
@@ -156,34 +234,88 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
   }
 
+  // Since when (steady clock, ns) the connection waits for a request head;
+  // nullopt when it does not (handling, writing, streaming, or chosen to be
+  // closed already). From any thread.
+  std::optional<std::int64_t> WaitingSince() const {
+    if (!waiting_.load(std::memory_order_acquire) || evicted_.load(std::memory_order_acquire)) {
+      return std::nullopt;
+    }
+    return waiting_since_.load(std::memory_order_acquire);
+  }
+
+  // From any thread: closes the connection if it still waits for a request head.
+  void Evict() {
+    evicted_.store(true, std::memory_order_release);
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->waiting_.load(std::memory_order_acquire)) {
+        self->CloseNow();
+      } else {
+        self->evicted_.store(false, std::memory_order_release);  // it got a request in time
+      }
+    });
+  }
+
  private:
   enum class State { kReading, kHandling, kWriting, kStreaming, kClosed };
+
+  static std::int64_t SteadyNanos() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
 
   void Read() {
     if (server_.stopping) return CloseNow();
     state_ = State::kReading;
     parser_.emplace();
     ApplyLimits(*parser_, server_.options);
-    stream_.expires_after(server_.options.request_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    waiting_since_.store(SteadyNanos(), std::memory_order_release);
+    waiting_.store(true, std::memory_order_release);
+    // The head must be complete within header_timeout of the wait's start
+    // (keep-alive idle time included); the body then has request_timeout.
+    stream_.expires_after(server_.options.header_timeout);
+    Parse();
   }
 
-  void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
-      return CloseNow();
-    }
-    if (ec) {
-      auto [status, message] = ReadErrorAnswer(ec);
+  // Parses what is buffered; reads more when the request is not complete.
+  void Parse() {
+    auto data = buffer_.data();
+    FeedResult fed =
+        Feed(*parser_, std::string_view(static_cast<const char*>(data.data()), data.size()));
+    buffer_.consume(fed.used);
+    if (fed.problem.status != 0) return Fail(fed.problem.status, fed.problem.message);
+    if (fed.ec) {
+      auto [status, message] = ReadErrorAnswer(fed.ec);
       return Fail(status, message);
     }
+    if (parser_->is_header_done() && waiting_.load(std::memory_order_relaxed)) {
+      waiting_.store(false, std::memory_order_release);
+      stream_.expires_after(server_.options.request_timeout);
+    }
+    if (parser_->is_done()) return OnRequest();
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              self->OnReadSome(ec);
+                            });
+  }
 
+  void OnReadSome(beast::error_code ec) {
+    if (state_ == State::kClosed) return;
+    if (ec) {
+      // The client left, went quiet for too long, or the server closed it.
+      return CloseNow();
+    }
+    Parse();
+  }
+
+  void OnRequest() {
+    waiting_.store(false, std::memory_order_release);
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive() && !server_.stopping;
     version_ = req.version();
+    head_ = req.method() == http::verb::head;
     ServerRequest request = ToServerRequest(req);
     parser_.reset();
 
@@ -211,6 +343,7 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
 
   void Answer(ServerResponse r) {
     if (state_ != State::kHandling) return;
+    if (head_) return AnswerHead(std::move(r));
     if (r.event_stream) return StartStream(std::move(r));
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(version_);
@@ -224,7 +357,23 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
     Write(res);
   }
 
-  void Write(const std::shared_ptr<http::response<http::string_body>>& res) {
+  // HEAD: the head GET would have, Content-Length included, and no body
+  // (RFC 9110 9.3.2). An event stream's head ends the connection.
+  void AnswerHead(ServerResponse r) {
+    auto res = std::make_shared<http::response<http::empty_body>>();
+    res->version(version_);
+    res->result(static_cast<unsigned>(r.status));
+    res->set(http::field::server, std::string("infinity-sync/") + kVersion);
+    res->set(http::field::content_type, r.event_stream ? "text/event-stream" : r.content_type);
+    for (auto& [k, v] : r.headers) res->insert(k, v);
+    if (r.event_stream) keep_alive_ = false;
+    res->keep_alive(keep_alive_ && !server_.stopping);
+    if (!r.event_stream) res->content_length(r.body.size());
+    Write(res);
+  }
+
+  template <class Body>
+  void Write(const std::shared_ptr<http::response<Body>>& res) {
     state_ = State::kWriting;
     stream_.expires_after(server_.options.write_timeout);
     http::async_write(stream_, *res,
@@ -236,7 +385,9 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
 
   // Answers a request that could not be read, then closes.
   void Fail(int status, const std::string& message) {
+    waiting_.store(false, std::memory_order_release);
     keep_alive_ = false;
+    head_ = false;
     state_ = State::kHandling;
     version_ = 11;
     Answer(JsonError(status, message));
@@ -322,12 +473,19 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
     stream_.socket().close(ec);
   }
 
+  static constexpr std::size_t kReadChunk = 16 * 1024;
+
   beast::tcp_stream stream_;
   Server::Impl& server_;
   net::steady_timer ping_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   State state_ = State::kReading;
+  // Read by the accepting thread to pick a connection to close when full.
+  std::atomic<bool> waiting_{false};
+  std::atomic<bool> evicted_{false};
+  std::atomic<std::int64_t> waiting_since_{0};
+  bool head_ = false;
   bool keep_alive_ = true;
   unsigned version_ = 11;
   char discard_[256];
@@ -350,13 +508,33 @@ void Server::Impl::Accept() {
         std::lock_guard<std::mutex> lock(sessions_mu);
         open = sessions.size();
       }
-      if (open < options.max_connections) {
+      if (open < options.max_connections || MakeRoom()) {
         std::make_shared<Session>(std::move(socket), *this)->Begin();
       }
-      // else: the socket closes as it goes out of scope.
+      // else: every connection is busy; this one closes as it goes out of scope.
     }
     if (!stopping) Accept();
   });
+}
+
+bool Server::Impl::MakeRoom() {
+  std::shared_ptr<Session> oldest;
+  std::int64_t since = 0;
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    for (Session* s : sessions) {
+      auto waiting = s->WaitingSince();
+      if (!waiting || (oldest && *waiting >= since)) continue;
+      // A session being destroyed has no owner left; weak_from_this says so.
+      if (auto p = s->weak_from_this().lock()) {
+        oldest = std::move(p);
+        since = *waiting;
+      }
+    }
+  }
+  if (!oldest) return false;
+  oldest->Evict();
+  return true;
 }
 
 void Server::Impl::BeginShutdown() {

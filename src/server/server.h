@@ -18,18 +18,27 @@ struct ServerOptions {
   int threads = 2;                                    // I/O threads
   std::size_t header_limit = 8 * 1024;                // larger request headers: 431
   std::size_t body_limit = 64 * 1024;                 // larger request bodies: 413
-  std::chrono::milliseconds request_timeout{15'000};  // waiting for + reading one request
+  std::chrono::milliseconds header_timeout{10'000};   // waiting for + reading a request's head
+  std::chrono::milliseconds request_timeout{15'000};  // reading its body, once the head is in
   std::chrono::milliseconds write_timeout{10'000};    // writing one response or event
   std::chrono::milliseconds sse_ping{15'000};         // comment line on idle streams
   std::size_t sse_queue_limit = 64;  // frames a stream may lag behind before it is closed
-  std::size_t max_connections = 8192;
+  // Open connections at most. When full, the one that has waited longest
+  // without a complete request head is closed to make room for a new one;
+  // when none is waiting, the new one is closed.
+  std::size_t max_connections = 1024;
   std::chrono::milliseconds shutdown_grace{4'000};  // in-flight requests get this long
 };
 
 // One request read from raw bytes exactly as a connection reads it: the same
-// parser, limits and conversion. Either `request` is set, or `error_status`
-// (400, 413, 431) and `error` say what the connection would answer; with
-// neither, the bytes end before the request does. `consumed`: bytes used.
+// parser, limits, checks of the head and conversion. Either `request` is set,
+// or `error_status` (400, 413, 431, 501) and `error` say what the connection
+// would answer before closing; with neither, the bytes end before the request
+// does. `consumed`: bytes used.
+//
+// Beyond what the parser checks (RFC 9112): a Transfer-Encoding other than
+// "chunked" is 501, "chunked" not last 400; more than one Host is 400, as is
+// a header line folded onto the next (obs-fold).
 struct ParsedServerRequest {
   std::optional<ServerRequest> request;
   int error_status = 0;

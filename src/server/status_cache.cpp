@@ -18,7 +18,7 @@ std::shared_ptr<const StatusCache::Snapshot> StatusCache::Get() {
                   " does not exist; run 'infinity-sync run' or wait for the live loop)";
   } else {
     ++loads_;
-    auto text = fs_.ReadFile(path_);
+    auto text = fs_.ReadFile(path_, kStatusFileLimit);
     if (!text) {
       snap->http_status = 500;
       snap->error = "cannot read the status file: " + text.error();
@@ -45,8 +45,8 @@ std::shared_ptr<const StatusCache::Snapshot> StatusCache::Get() {
 
 bool StatusCache::IsFresh(const Snapshot& s, std::chrono::system_clock::time_point now,
                           std::chrono::milliseconds fresh_for) {
-  if (s.http_status != 200 || !s.has_timestamp) return false;
-  return now - s.timestamp <= fresh_for;
+  if (s.http_status != 200) return false;
+  return AssessFreshness(s.has_timestamp, s.timestamp, now, fresh_for).fresh;
 }
 
 int StatusCache::Loads() const {

@@ -16,7 +16,7 @@ std::deque<StoredRun> HistoryRecorder::LoadPendingFile(std::string* problem) {
   std::error_code ec;
   if (pending_file_.empty() || !std::filesystem::exists(pending_file_, ec)) return runs;
   RealFileSystem fs;
-  auto text = fs.ReadFile(pending_file_);
+  auto text = fs.ReadFile(pending_file_, 4 * kStatusFileLimit);
   if (!text) {
     *problem = "cannot read the pending runs file " + pending_file_ + ": " + text.error();
     return runs;
@@ -112,6 +112,11 @@ std::string HistoryRecorder::RecordHeartbeat(const HeartbeatSample& sample) {
 std::string HistoryRecorder::LastError() const {
   std::lock_guard lock(mu_);
   return last_error_;
+}
+
+bool HistoryRecorder::PendingInFile() const {
+  std::lock_guard lock(mu_);
+  return !pending_file_.empty() && pending_count_ > 0 && pending_.empty();
 }
 
 std::size_t HistoryRecorder::Pending() const {

@@ -38,6 +38,10 @@ class HistoryRecorder {
   std::string LastError() const;
   // Runs not written yet (in memory or in the pending file).
   std::size_t Pending() const;
+  // Whether the runs not written yet are in the pending file (so a later
+  // process writes them); false when they are in this process's memory only
+  // (no pending file, or it could not be written either: a full disk).
+  bool PendingInFile() const;
   // The same for heartbeat samples.
   std::string LastHeartbeatError() const;
   std::size_t PendingHeartbeats() const;

@@ -91,8 +91,9 @@ TEST(ServeSecurityIntegration, PathTraversalNeverReachesTheFileSystem) {
       "*",
   };
   for (const auto& target : targets) {
-    auto a = SecuritySendRaw(serve.port(),
-                             "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    auto a = SecuritySendRaw(
+        serve.port(),
+        "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     EXPECT_TRUE(a.status == 404 || a.status == 400) << target << " -> " << a.status << "\n"
                                                     << a.all;
     EXPECT_EQ(a.body.find("root:"), std::string::npos) << target;
@@ -102,8 +103,8 @@ TEST(ServeSecurityIntegration, PathTraversalNeverReachesTheFileSystem) {
     EXPECT_TRUE(!j.is_discarded() && j["error"].is_string()) << target << ": " << a.body;
   }
   // The dashboard itself is still there.
-  auto index =
-      SecuritySendRaw(serve.port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto index = SecuritySendRaw(serve.port(),
+                               "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(index.status, 200);
   EXPECT_NE(index.head.find("text/html"), std::string::npos);
 }
@@ -113,25 +114,26 @@ TEST(ServeSecurityIntegration, OversizedRequestsGet431Or413AndNeverAnAnswer) {
   ServeProcess serve({"serve", "--config", SecurityWriteConfig(dir), "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(serve.ready()) << serve.Stderr();
   // Many small headers add up past the 8 KiB limit just as one big one does.
-  std::string many = "GET /api/sync/status HTTP/1.1\r\nHost: x\r\n";
+  std::string many = "GET /api/sync/status HTTP/1.1\r\nHost: localhost\r\n";
   for (int i = 0; i < 400; ++i) many += "X-H" + std::to_string(i) + ": 01234567890123456789\r\n";
   EXPECT_EQ(SecuritySendRaw(serve.port(), many + "\r\n").status, 431);
   auto long_target = SecuritySendRaw(
-      serve.port(), "GET /" + std::string(10'000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      serve.port(), "GET /" + std::string(10'000, 'a') + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
   EXPECT_EQ(long_target.status, 431);
   // A chunked body is counted as it arrives.
   std::string chunked =
-      "POST /api/sync/run HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+      "POST /api/sync/run HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 20; ++i) chunked += "1000\r\n" + std::string(4096, 'c') + "\r\n";
   chunked += "0\r\n\r\n";
   auto big_chunked = SecuritySendRaw(serve.port(), chunked);
   EXPECT_EQ(big_chunked.status, 413) << big_chunked.all;
   auto big_length = SecuritySendRaw(
-      serve.port(), "POST /api/sync/run HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n");
+      serve.port(),
+      "POST /api/sync/run HTTP/1.1\r\nHost: localhost\r\nContent-Length: 70000\r\n\r\n");
   EXPECT_EQ(big_length.status, 413) << big_length.all;
   // Neither started a sync.
-  auto status = SecuritySendRaw(serve.port(),
-                                "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto status = SecuritySendRaw(
+      serve.port(), "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   EXPECT_NE(status.body.find("infinity_sync_syncs_started_total 0"), std::string::npos)
       << status.body;
 }
@@ -142,7 +144,7 @@ TEST(ServeSecurityIntegration, UnknownMethodsGet405WithAllowAndJson) {
   ASSERT_TRUE(serve.ready()) << serve.Stderr();
   for (const std::string method : {"BREW", "DELETE", "PUT", "PATCH", "TRACE", "PROPFIND"}) {
     auto a = SecuritySendRaw(serve.port(), method +
-                                               " /api/sync/status HTTP/1.1\r\nHost: x\r\n"
+                                               " /api/sync/status HTTP/1.1\r\nHost: localhost\r\n"
                                                "Content-Length: 0\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(a.status, 405) << method << "\n" << a.all;
     EXPECT_NE(a.head.find("Allow: GET"), std::string::npos) << a.head;
@@ -152,7 +154,7 @@ TEST(ServeSecurityIntegration, UnknownMethodsGet405WithAllowAndJson) {
     EXPECT_NE(j["error"].get<std::string>().find("not allowed"), std::string::npos);
   }
   auto get_run = SecuritySendRaw(
-      serve.port(), "GET /api/sync/run HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      serve.port(), "GET /api/sync/run HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(get_run.status, 405);
   EXPECT_NE(get_run.head.find("Allow: POST"), std::string::npos) << get_run.head;
   // A request line that is not HTTP at all.
@@ -177,14 +179,15 @@ TEST(ServeSecurityIntegration, SecretsNeverComeBackInAnswersOrLogs) {
   ASSERT_TRUE(serve.ready()) << serve.Stderr();
 
   auto ok_auth = "Authorization: Bearer " + token + "\r\n";
-  auto run = SecuritySendRaw(serve.port(), "POST /api/sync/run HTTP/1.1\r\nHost: x\r\n" + ok_auth +
-                                               "Content-Length: 0\r\nConnection: close\r\n\r\n");
+  auto run =
+      SecuritySendRaw(serve.port(), "POST /api/sync/run HTTP/1.1\r\nHost: localhost\r\n" + ok_auth +
+                                        "Content-Length: 0\r\nConnection: close\r\n\r\n");
   ASSERT_EQ(run.status, 202) << run.all;
   // Wait for the run to end (the status file appears) and its notification.
   auto until = std::chrono::steady_clock::now() + milliseconds(30'000);
   while (std::chrono::steady_clock::now() < until &&
-         (SecuritySendRaw(serve.port(), "GET /api/sync/status HTTP/1.1\r\nHost: x\r\n" + ok_auth +
-                                            "Connection: close\r\n\r\n")
+         (SecuritySendRaw(serve.port(), "GET /api/sync/status HTTP/1.1\r\nHost: localhost\r\n" +
+                                            ok_auth + "Connection: close\r\n\r\n")
                   .status != 200 ||
           hook.CountRequests("/hooks/" + hook_secret) == 0)) {
     std::this_thread::sleep_for(milliseconds(100));
@@ -208,8 +211,8 @@ TEST(ServeSecurityIntegration, SecretsNeverComeBackInAnswersOrLogs) {
                                           "/",
                                           "/api/sync/heartbeat/github"};
   for (const auto& path : paths) {
-    auto a = SecuritySendRaw(serve.port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + ok_auth +
-                                               "Connection: close\r\n\r\n");
+    auto a = SecuritySendRaw(serve.port(), "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" +
+                                               ok_auth + "Connection: close\r\n\r\n");
     EXPECT_NE(a.status, 0) << path;
     no_secret(path + " (with the token)", a.all);
   }
@@ -218,7 +221,7 @@ TEST(ServeSecurityIntegration, SecretsNeverComeBackInAnswersOrLogs) {
        std::vector<std::string>{token + "x", token.substr(0, token.size() - 1),
                                 std::string("Bearer ") + token, "", "tok-7f3a9c-SECREU"}) {
     for (const std::string path : {"/api/sync/status", "/metrics", "/nope"}) {
-      auto a = SecuritySendRaw(serve.port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n" +
+      auto a = SecuritySendRaw(serve.port(), "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" +
                                                  "Authorization: Bearer " + wrong +
                                                  "\r\nConnection: close\r\n\r\n");
       EXPECT_EQ(a.status, 401) << path << " with \"" << wrong << "\"";
@@ -226,8 +229,8 @@ TEST(ServeSecurityIntegration, SecretsNeverComeBackInAnswersOrLogs) {
     }
   }
   auto basic = SecuritySendRaw(
-      serve.port(), "GET /api/sync/status HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + token +
-                        "\r\nConnection: close\r\n\r\n");
+      serve.port(), "GET /api/sync/status HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " +
+                        token + "\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(basic.status, 401);
   no_secret("Basic auth", basic.all);
   auto bad_request = SecuritySendRaw(
@@ -242,8 +245,9 @@ TEST(ServeSecurityIntegration, SecretsNeverComeBackInAnswersOrLogs) {
 }
 
 // A client that sends its headers one byte at a time never gets to hold a
-// connection past the read timeout (15 s for waiting for and reading a request).
-TEST(ServeSecurityIntegration, SlowLorisIsCutOffByTheReadTimeout) {
+// connection past the header timeout: 10 s from the start of the wait to a
+// complete request head (before issue 14: 15 s for the whole request).
+TEST(ServeSecurityIntegration, SlowLorisIsCutOffByTheHeaderTimeout) {
   testing::TempDir dir;
   ServeProcess serve({"serve", "--config", SecurityWriteConfig(dir), "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(serve.ready()) << serve.Stderr();
@@ -253,7 +257,8 @@ TEST(ServeSecurityIntegration, SlowLorisIsCutOffByTheReadTimeout) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(serve.port()));
   ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  const std::string slow = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(200, 'z');
+  const std::string slow =
+      "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + std::string(200, 'z');
   auto start = std::chrono::steady_clock::now();
   std::string got;
   bool closed = false;
@@ -271,12 +276,12 @@ TEST(ServeSecurityIntegration, SlowLorisIsCutOffByTheReadTimeout) {
   auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
   close(fd);
   EXPECT_TRUE(closed) << "the connection was still open after " << took.count() << " ms";
-  EXPECT_GE(took.count(), 14'000);
-  EXPECT_LT(took.count(), 20'000);
+  EXPECT_GE(took.count(), 9'000);
+  EXPECT_LT(took.count(), 15'000);
   EXPECT_EQ(got.find("200 OK"), std::string::npos) << got;
   // The server still serves others.
-  auto health = SecuritySendRaw(serve.port(),
-                                "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto health = SecuritySendRaw(
+      serve.port(), "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(health.status, 200);
 }
 

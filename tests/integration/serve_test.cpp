@@ -136,7 +136,7 @@ TEST(ServeIntegration, EveryRouteAnswersWithItsShapeAndSigtermExitsZero) {
   EXPECT_TRUE(JsonOf(unknown)["error"].is_string());
   auto wrong = Get(serve.url("/api/sync/status"), {}, "DELETE");
   EXPECT_EQ(wrong.status, 405);
-  EXPECT_EQ(wrong.Header("allow"), "GET");
+  EXPECT_EQ(wrong.Header("allow"), "GET, HEAD");
 
   // Every heartbeat above came from one probe per target.
   EXPECT_EQ(up.github.CountRequests("/rate_limit"), 1);
@@ -222,17 +222,20 @@ TEST(ServeIntegration, OversizedHeadersAndBodiesGet431And413AndKeepAliveWorks) {
   ServeProcess serve({"serve", "--config", WriteConfig(dir, up), "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(serve.ready()) << serve.Stderr();
   RawConnection big_header(serve.port());
-  big_header.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20'000, 'a') +
+  big_header.Send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + std::string(20'000, 'a') +
                   "\r\n\r\n");
   EXPECT_NE(big_header.ReadUntil("\r\n\r\n", milliseconds(3'000)).find("HTTP/1.1 431"),
             std::string::npos);
   RawConnection big_body(serve.port());
-  big_body.Send("POST /api/sync/run HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n" +
-                std::string(100'000, 'b'));
+  big_body.Send(
+      "POST /api/sync/run HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10000000\r\n\r\n" +
+      std::string(100'000, 'b'));
   EXPECT_NE(big_body.ReadUntil("\r\n\r\n", milliseconds(3'000)).find("HTTP/1.1 413"),
             std::string::npos);
   RawConnection keep(serve.port());
-  keep.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  keep.Send(
+      "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /healthz HTTP/1.1\r\nHost: "
+      "localhost\r\n\r\n");
   keep.ReadUntil("}HTTP/1.1 200 OK", milliseconds(3'000));
   std::string both = keep.ReadUntil("\"ok\"}{never}", milliseconds(300));
   EXPECT_NE(both.find("}HTTP/1.1 200 OK"), std::string::npos) << both;
@@ -248,10 +251,10 @@ TEST(ServeIntegration, IdleConnectionsAndOpenStreamsDoNotBlockAFreshClient) {
     idle.push_back(std::make_unique<RawConnection>(serve.port()));
     ASSERT_TRUE(idle.back()->connected());
   }
-  idle.front()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // stuck mid-headers
+  idle.front()->Send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n");  // stuck mid-headers
   for (int i = 0; i < 200; ++i) {
     streams.push_back(std::make_unique<RawConnection>(serve.port()));
-    streams.back()->Send("GET /api/sync/events HTTP/1.1\r\nHost: x\r\n\r\n");
+    streams.back()->Send("GET /api/sync/events HTTP/1.1\r\nHost: localhost\r\n\r\n");
   }
   for (auto& s : streams) {
     ASSERT_NE(s->ReadUntil("retry:", milliseconds(5'000)).find("text/event-stream"),
@@ -275,7 +278,7 @@ TEST(ServeIntegration, PostRunStartsADryRunAndStreamsAStatusEvent) {
   ServeProcess serve({"serve", "--config", WriteConfig(dir, up), "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(serve.ready()) << serve.Stderr();
   RawConnection events(serve.port());
-  events.Send("GET /api/sync/events HTTP/1.1\r\nHost: x\r\n\r\n");
+  events.Send("GET /api/sync/events HTTP/1.1\r\nHost: localhost\r\n\r\n");
   ASSERT_NE(events.ReadUntil("retry:", milliseconds(3'000)).find("200 OK"), std::string::npos);
 
   auto evil = Get(serve.url("/api/sync/run"), {{"Origin", "https://evil.example"}}, "POST");

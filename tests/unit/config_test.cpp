@@ -1,7 +1,11 @@
 #include "core/config.h"
 #include "cloud/cloudflare_ranges.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
+
+#include "lib/test_support.h"
 
 namespace infinity_sync {
 namespace {
@@ -214,4 +218,55 @@ TEST(ConfigTest, KeyPathsCoverTheSchema) {
 }
 
 }  // namespace
+// A value from the environment may be a secret: an error quotes the text as
+// written in the file, never what it expanded to.
+TEST(ConfigTest, TypeErrorsQuoteTheValueAsWrittenNotItsExpansion) {
+  auto env = Env({{"SECRET", "hunter2-very-secret"}});
+  for (const std::string yaml :
+       {"timeout: ${SECRET}\n", "server:\n  max_connections: ${SECRET}\n",
+        "git:\n  fetch: ${SECRET}\n", "checks:\n  - name: a\n    type: ${SECRET}\n"}) {
+    std::string err = ErrorOf(yaml, env);
+    EXPECT_EQ(err.find("hunter2"), std::string::npos) << err;
+    EXPECT_NE(err.find("\"${SECRET}\""), std::string::npos) << err;
+  }
+}
+
+TEST(ConfigTest, ServerHostsAndConnectionLimit) {
+  Config d = MustParse("project: x\n");
+  EXPECT_TRUE(d.server.allowed_hosts.empty());
+  EXPECT_EQ(d.server.max_connections, 1024);
+  Config c =
+      MustParse("server:\n  allowed_hosts: [dash.example, box.lan]\n  max_connections: 64\n");
+  EXPECT_EQ(c.server.allowed_hosts, (std::vector<std::string>{"dash.example", "box.lan"}));
+  EXPECT_EQ(c.server.max_connections, 64);
+  EXPECT_NE(ErrorOf("server: { max_connections: 0 }\n").find("server.max_connections"),
+            std::string::npos);
+}
+
+// `--config` naming something that is not a regular file: a clear error, not
+// a hang (FIFO, device) and not the defaults (a directory).
+TEST(ConfigTest, AConfigThatIsNotARegularFileIsAnError) {
+  testing::TempDir dir;
+  std::string fifo = dir / "fifo.yaml";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto message = [&](const std::string& path) {
+    auto loaded = LoadConfig(path, dir.str(), Env({}));
+    auto* err = std::get_if<ConfigError>(&loaded);
+    return err == nullptr ? std::string("(loaded)") : err->ToString();
+  };
+  EXPECT_EQ(message(fifo), fifo +
+                               ": cannot read the configuration file: it is a FIFO, not a "
+                               "regular file");
+  EXPECT_EQ(message(dir.str()),
+            dir.str() +
+                ": cannot read the configuration file: it is a directory, not a "
+                "regular file");
+  EXPECT_EQ(message("/dev/zero"),
+            "/dev/zero: cannot read the configuration file: it is a character device, not a "
+            "regular file");
+  std::string big = dir / "big.yaml";
+  testing::WriteFile(big, "# " + std::string(2 * 1024 * 1024, 'x') + "\n");
+  EXPECT_EQ(message(big), big + ": cannot read the configuration file: it is larger than 1 MiB");
+}
+
 }  // namespace infinity_sync

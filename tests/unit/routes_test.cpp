@@ -4,6 +4,8 @@
 
 #include <future>
 
+#include <unistd.h>
+
 #include "lib/server_fakes.h"
 #include "lib/test_support.h"
 #include "ports/file_system.h"
@@ -168,7 +170,7 @@ TEST(Routes, UnknownRoutes404AndWrongMethods405WithAllow) {
   EXPECT_TRUE(h.Body(r).contains("error"));
   auto m = h.Call("DELETE", "/api/sync/status");
   EXPECT_EQ(m.status, 405);
-  EXPECT_EQ(h.Header(m, "Allow"), "GET");
+  EXPECT_EQ(h.Header(m, "Allow"), "GET, HEAD");
   EXPECT_TRUE(h.Body(m).contains("error"));
   auto g = h.Call("GET", "/api/sync/run");
   EXPECT_EQ(g.status, 405);
@@ -354,6 +356,90 @@ TEST(Routes, OverviewAndHeartbeatBodiesAreCachedUntilTheirInputsChange) {
   EXPECT_NE(h.Body(fresh_beats)["heartbeats"][0]["lastCheck"],
             before["heartbeats"][0]["lastCheck"]);
   EXPECT_EQ(h.http.Calls("http://gh.test/rate_limit"), 2);
+}
+
+// DNS rebinding: without a token only loopback names and server.allowed_hosts
+// may be the Host; the Origin of a POST is held to the same list, never to Host.
+TEST(Routes, HostMustNameThisMachineWithoutAToken) {
+  ApiHarness h;
+  h.config.server.allowed_hosts = {"Dash.Example"};
+  for (const char* host : {"localhost", "localhost:3001", "LOCALHOST.", "127.0.0.1:3001",
+                           "127.9.8.7", "[::1]:3001", "[::1]", "dash.example:8080"}) {
+    EXPECT_EQ(h.Call("GET", "/healthz", {{"host", host}}).status, 200) << host;
+  }
+  auto evil = h.Call("GET", "/api/sync/status", {{"host", "evil.example:3001"}});
+  EXPECT_EQ(evil.status, 403);
+  EXPECT_EQ(evil.body, R"({"error":"host not allowed: evil.example:3001"})");
+  for (const char* host : {"evil.example", "127.0.0.1.evil.example", "[::2]:80", "10.0.0.1",
+                           "localhost:x", "0.0.0.0"}) {
+    EXPECT_EQ(h.Call("GET", "/healthz", {{"host", host}}).status, 403) << host;
+  }
+  // A rebound page POSTs with its own origin and host: both refused.
+  auto run = h.Call("POST", "/api/sync/run",
+                    {{"host", "evil.example:3001"}, {"origin", "http://evil.example:3001"}});
+  EXPECT_EQ(run.status, 403);
+  // Same Origin and Host no longer passes on its own.
+  auto same = h.Call("POST", "/api/sync/run",
+                     {{"host", "localhost:3001"}, {"origin", "http://evil.example:3001"}});
+  EXPECT_EQ(same.status, 403);
+  EXPECT_EQ(h.Call("POST", "/api/sync/run", {{"origin", "null"}}).status, 403);
+  EXPECT_TRUE(h.pending.empty()) << "no run was started";
+  auto dash = h.Call("POST", "/api/sync/run",
+                     {{"host", "dash.example"}, {"origin", "https://dash.example"}});
+  EXPECT_EQ(dash.status, 202) << dash.body;
+
+  // With a token the token is the guard; any Host may carry it.
+  ApiHarness t("s3cret-token");
+  EXPECT_EQ(t.Call("GET", "/api/sync/status",
+                   {{"host", "box.lan:3001"}, {"authorization", "Bearer s3cret-token"}})
+                .status,
+            404);
+}
+
+TEST(Routes, AuthSchemeIsCaseInsensitiveAndHeadIsAGet) {
+  ApiHarness h("s3cret-token");
+  for (const char* auth : {"Bearer s3cret-token", "bearer s3cret-token", "BEARER s3cret-token"}) {
+    EXPECT_EQ(h.Call("GET", "/metrics", {{"authorization", auth}}).status, 200) << auth;
+  }
+  EXPECT_EQ(h.Call("GET", "/metrics", {{"authorization", "bearers3cret-token"}}).status, 401);
+  EXPECT_EQ(h.Call("HEAD", "/healthz").status, 200);
+  auto head_run = h.Call("HEAD", "/api/sync/run", {{"authorization", "Bearer s3cret-token"}});
+  EXPECT_EQ(head_run.status, 405);
+  EXPECT_EQ(h.Header(head_run, "Allow"), "POST");
+}
+
+TEST(Routes, ADocumentDatedInTheFutureIsNotFresh) {
+  ApiHarness h;
+  testing::WriteFile(h.config.status_file, kSeedDocument);
+  // The wall clock two hours before the document.
+  h.clock.SetWall(std::chrono::system_clock::time_point(milliseconds(1771375837123 - 7'200'000)));
+  auto body = h.Body(h.Call("GET", "/api/sync/status"));
+  EXPECT_EQ(body["fresh"], false);
+  EXPECT_EQ(body["freshDetail"], "dated 2 hours in the future (clock skew?)");
+  // 30 s ahead is a clock a little off: fresh.
+  h.clock.SetWall(std::chrono::system_clock::time_point(milliseconds(1771375837123 - 30'000)));
+  body = h.Body(h.Call("GET", "/api/sync/status"));
+  EXPECT_EQ(body["fresh"], true);
+  EXPECT_FALSE(body.contains("freshDetail"));
+}
+
+TEST(Routes, RunIs409WithThePidWhenAnotherProcessHoldsTheLock) {
+  ApiHarness h;
+  h.api = std::make_unique<Api>(ApiDeps{h.config, h.clock, *h.status, *h.heartbeats, *h.loop, h.hub,
+                                        h.metrics, nullptr, &h.fs});
+  std::string lock_path = h.config.status_file + ".lock";
+  {
+    RealFileSystem other;  // another open file description: as another process would hold it
+    auto lock = other.TryLock(lock_path);
+    ASSERT_TRUE(lock.ok()) << lock.error;
+    auto r = h.Call("POST", "/api/sync/run");
+    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(h.Body(r)["pid"], getpid());
+    EXPECT_EQ(h.Body(r)["error"], "another infinity-sync run holds the lock " + lock_path +
+                                      " (pid " + std::to_string(getpid()) + ")");
+    EXPECT_TRUE(h.pending.empty()) << "no run was started";
+  }
+  EXPECT_EQ(h.Call("POST", "/api/sync/run").status, 202);
 }
 
 }  // namespace
