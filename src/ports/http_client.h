@@ -22,6 +22,7 @@ struct HttpRequest {
   bool follow_redirects = false;
   std::size_t max_body = 16 << 20;  // larger bodies end the exchange with an error
   bool want_cert_expiry = false;    // fill HttpResponse::cert_not_after on https
+  bool no_proxy = false;            // connect directly, whatever http_proxy/https_proxy say
 };
 
 // Phases of one exchange, in milliseconds from its start (blackbox_exporter's split:
