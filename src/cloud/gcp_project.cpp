@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cloud/gcloud_files.h"
 #include "cloud/google_credentials.h"
 
 namespace infinity_sync {
@@ -34,6 +35,17 @@ GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>*
     p.tried.push_back(std::string("$") + var);
   }
 
+  GcloudConfig gcloud = ReadGcloudConfig(ctx);
+  if (std::string value = gcloud.Property(ctx, "core", "project"); !value.empty()) {
+    p.id = value;
+    p.source = "gcloud configuration " + gcloud.configuration;
+    return p;
+  }
+  p.tried.push_back(gcloud.file.empty() ? std::string("a gcloud configuration")
+                                        : "[core] project in " + gcloud.file);
+
+  // Only a service account belongs to a project; an authorized_user's
+  // quota_project_id is a billing project, sent as x-goog-user-project.
   if (auto where = LocateAdcFile(ctx)) {
     // A broken file is the credentials' problem to report; here it has no project.
     if (auto text = ctx.ports.fs.ReadFile(where->path)) {
@@ -43,44 +55,22 @@ GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>*
         return p;
       }
     }
-    p.tried.push_back("the project of " + where->path);
+    p.tried.push_back("the project_id of " + where->path);
   } else {
-    p.tried.push_back("an ADC file");
+    p.tried.push_back("a service account file");
   }
 
-  if (ctx.ports.process.Exists("gcloud")) {
-    ProcessRequest req;
-    req.argv = {"gcloud", "config", "get-value", "project"};
-    req.env = {{"CLOUDSDK_CORE_DISABLE_PROMPTS", "1"}};
-    req.timeout = std::min(ctx.Remaining(), std::chrono::milliseconds(20'000));
-    ProcessResult res = ctx.ports.process.Run(req);
-    evidence->push_back(fmt::format("gcloud config get-value project -> {} ({} ms)",
-                                    res.Succeeded() ? "exit 0" : res.Describe(req.argv),
-                                    res.duration.count()));
-    // Empty output (exit 0) means unset; "(unset)" is what older versions print.
-    std::string value = res.Succeeded() ? Trim(res.out) : "";
-    if (!value.empty() && value != "(unset)") {
-      p.id = value;
-      p.source = "gcloud config";
+  GoogleTokenSource own;
+  GoogleTokenSource& source = TokenSourceFor(ctx, own);
+  if (source.MetadataServerPresent(ctx, evidence)) {
+    if (auto value = MetadataGet(ctx, "project/project-id", evidence);
+        value && !Trim(*value).empty()) {
+      p.id = Trim(*value);
+      p.source = "metadata server";
       return p;
     }
-    p.tried.push_back("gcloud config");
   }
-
-  HttpRequest req;
-  req.url = "http://" + MetadataHost(ctx) + "/computeMetadata/v1/project/project-id";
-  req.headers = {{"Metadata-Flavor", "Google"}};
-  req.timeout = std::min(ctx.Remaining(), std::chrono::milliseconds(3'000));
-  HttpResponse res = ctx.ports.http.Send(req);
-  evidence->push_back(fmt::format("GET {} -> {} ({:.0f} ms)", RedactUrl(req.url),
-                                  res.answered ? "HTTP " + std::to_string(res.status) : res.error,
-                                  res.timings.total_ms));
-  if (res.answered && res.status == 200 && !Trim(res.body).empty()) {
-    p.id = Trim(res.body);
-    p.source = "metadata server";
-    return p;
-  }
-  p.tried.push_back("the metadata server at " + MetadataHost(ctx));
+  p.tried.push_back("the metadata server at " + MetadataPingHost(ctx));
   return p;
 }
 

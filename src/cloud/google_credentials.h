@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "checks/check.h"
 #include "core/result.h"
 
@@ -15,20 +17,32 @@ namespace infinity_sync {
 inline constexpr const char* kCloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 inline constexpr const char* kDefaultGoogleTokenUri = "https://oauth2.googleapis.com/token";
 
-// An Application Default Credentials file, as read (secrets included: never log it).
+// A credentials file (Application Default Credentials, gcloud's stored
+// credential, an impersonation's source), as read. Secrets included: never log it.
 struct GoogleCredentialsFile {
-  std::string path;
-  std::string type;        // "service_account" | "authorized_user"
-  std::string project_id;  // service_account: project_id; authorized_user: quota_project_id
-  std::string token_uri;   // the file's, else kDefaultGoogleTokenUri
+  std::string path;  // where it came from, for messages
+  // "service_account" | "authorized_user" | "external_account" |
+  // "impersonated_service_account" | "external_account_authorized_user"
+  std::string type;
+  std::string project_id;        // service_account only: the project it belongs to
+  std::string quota_project_id;  // billing project (x-goog-user-project), never the project
+  std::string token_uri;         // the file's token_uri/token_url, else kDefaultGoogleTokenUri
   // service_account
   std::string client_email;
   std::string private_key_id;
   std::string private_key;
-  // authorized_user
+  // authorized_user, external_account_authorized_user (and external_account's client auth)
   std::string client_id;
   std::string client_secret;
   std::string refresh_token;
+  // external_account, impersonated_service_account
+  std::string audience;
+  std::string subject_token_type;
+  std::string impersonation_url;       // service_account_impersonation_url; may be empty
+  std::string workforce_user_project;  // workforce_pool_user_project
+  nlohmann::json credential_source;    // external_account: {file | url, headers, format}
+  nlohmann::json source_credentials;   // impersonated_service_account
+  std::vector<std::string> delegates;  // impersonated_service_account
 };
 
 // Parses a credentials file (pure). Errors name the file and the field:
@@ -61,6 +75,20 @@ std::optional<AdcLocation> LocateAdcFile(const CheckContext& ctx);
 // else metadata.google.internal.
 std::string MetadataHost(const CheckContext& ctx);
 
+// Where google-auth pings to detect a metadata server: $GCE_METADATA_HOST (or
+// $GCE_METADATA_ROOT) when set, else $GCE_METADATA_IP, else 169.254.169.254.
+std::string MetadataPingHost(const CheckContext& ctx);
+
+// GET http://MetadataHost/computeMetadata/v1/<path> with "Metadata-Flavor: Google",
+// never through a proxy. The answer counts only when it is a 200 carrying the
+// response header "Metadata-Flavor: Google"; the body, or why not.
+Result<std::string> MetadataGet(const CheckContext& ctx, const std::string& path,
+                                std::vector<std::string>* evidence);
+
+// The email of a generateAccessToken URL (".../serviceAccounts/EMAIL:generateAccessToken"),
+// or "" (pure).
+std::string ImpersonatedEmail(const std::string& url);
+
 // What the credential sources yielded.
 struct GoogleAuthOutcome {
   bool ok = false;
@@ -70,16 +98,26 @@ struct GoogleAuthOutcome {
   // Some source exists (a token, a file, a gcloud account, a metadata server),
   // whether or not it worked. false + !ok: nothing is set up at all.
   bool configured = false;
-  std::string problem;                // why no token, one line (when !ok)
-  std::vector<std::string> warnings;  // sources that exist but failed before the winner
+  std::string quota_project;  // send as x-goog-user-project; empty: none
+  std::string problem;        // why no token, one line (when !ok)
+  // How the token was had when that needs saying (gcloud's files could not be
+  // read and gcloud was asked instead).
+  std::vector<std::string> warnings;
 };
 
-// Google credentials, tried in order, first that works wins:
+// Google credentials: the first source that exists is the one (as google-auth
+// does it, a source that exists but fails is the error, not a reason to try
+// another identity):
 //   1. GOOGLE_OAUTH_ACCESS_TOKEN;
-//   2. the ADC file (service_account: RS256 JWT exchanged at token_uri;
-//      authorized_user: refresh-token grant);
-//   3. `gcloud auth print-access-token` (account from `gcloud auth list`);
-//   4. the metadata server.
+//   2. the ADC file (GOOGLE_APPLICATION_CREDENTIALS, else gcloud's
+//      application_default_credentials.json): service_account (RS256 JWT),
+//      authorized_user (refresh grant), external_account (subject token, STS,
+//      impersonation), impersonated_service_account, external_account_authorized_user;
+//   3. gcloud's active account, from its files (credentials.db, access_tokens.db:
+//      the cached token while valid, else a refresh); `gcloud auth
+//      print-access-token` only when those files exist but cannot be read;
+//   4. the metadata server, when its ping answers with Metadata-Flavor: Google.
+// Token endpoints are retried on 408, 429, 500, 503, 504 within the deadline.
 // A working answer is cached in memory until a minute before it expires, a
 // failure for a few seconds, so the checks of one run ask once. Thread-safe:
 // concurrent callers wait for one fetch.
@@ -89,7 +127,15 @@ class GoogleTokenSource {
   // redacted, no token).
   GoogleAuthOutcome Get(const CheckContext& ctx, std::vector<std::string>* evidence);
 
+  // Is there a metadata server (google-auth's ping: GET http://MetadataPingHost/
+  // answered with Metadata-Flavor: Google; direct, a short timeout, up to 3
+  // tries)? Asked once and remembered for a minute, for the project and the token.
+  bool MetadataServerPresent(const CheckContext& ctx, std::vector<std::string>* evidence);
+
  private:
+  std::mutex ping_mu_;
+  std::optional<bool> ping_;
+  std::chrono::steady_clock::time_point ping_until_{};
   std::mutex mu_;
   std::optional<GoogleAuthOutcome> cached_;
   std::chrono::steady_clock::time_point cached_until_{};
