@@ -287,8 +287,9 @@ TEST_P(FaultUpstream, ApisSocketProbeAndCustomCheck) {
          "\"]\n  expect_proxied: false\ntls:\n  ca_file: " + ca_->ca_file() +
          "\nchecks:\n  - { name: api, type: http, url: \"" + http_->url() +
          "/health\", expect_status: 200, body_contains: ok }\n");
-  Outcome o = Run("auth,git,docker,gcp,cloudflare,api",
-                  {{"GH_TOKEN", "gh-test-token"}, {"GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.test"}});
+  Outcome o =
+      Run("auth,git,docker,gcp,cloudflare,api",
+          {{"GH_ENTERPRISE_TOKEN", "gh-test-token"}, {"GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.test"}});
   ASSERT_TRUE(o.doc.is_object());
   ExpectWithinDeadline(o);
   ExpectWitnessIntact(o);
