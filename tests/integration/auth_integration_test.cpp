@@ -173,7 +173,7 @@ void GhStandIn(AuthIntegrationTest* t, const std::string& version, const std::st
                               "  - Token scopes: 'gist', 'read:org', 'repo', 'workflow'\n" +
                               "  ✓ Logged in to " + host +
                               " account octo-work (keyring)\n  - Active account: false\n\n" + stale;
-  std::string body = "echo \"$*\" >> \"$(dirname \"$0\")/gh-calls.log\"\n";
+  std::string body = "echo \"$*\" >> '" + t->bin + "/gh-calls.log'\n";
   if (version == "2.14") {
     body +=
         "if [ \"$2\" = token ]; then\n"
@@ -202,8 +202,8 @@ void GhStandIn(AuthIntegrationTest* t, const std::string& version, const std::st
         host + "' ] && [ -n '" + token + "' ]; then echo '" + token +
         "'; exit 0; fi\n"
         "  echo \"no oauth token found for $4\" >&2\n  exit 1\nfi\n"
-        "cat \"$(dirname \"$0\")/gh-status.txt\" >&2\nexit " +
-        status_exit + "\n";
+        "cat '" +
+        t->bin + "/gh-status.txt' >&2\nexit " + status_exit + "\n";
   }
   t->Script("gh", body);
 }
