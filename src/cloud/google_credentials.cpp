@@ -443,8 +443,10 @@ Attempt FromMetadata(const CheckContext& ctx, GoogleTokenSource& source,
                      std::vector<std::string>* evidence) {
   Attempt a;
   a.method = "metadata server";
-  if (!source.MetadataServerPresent(ctx, evidence)) {
-    a.problem = "no metadata server at " + MetadataPingHost(ctx);
+  std::string why;
+  if (!source.MetadataServerPresent(ctx, evidence, &why)) {
+    a.problem =
+        "no metadata server at " + MetadataPingHost(ctx) + (why.empty() ? "" : " (" + why + ")");
     return a;
   }
   a.present = true;
@@ -692,30 +694,37 @@ std::string ImpersonatedEmail(const std::string& url) {
 }
 
 bool GoogleTokenSource::MetadataServerPresent(const CheckContext& ctx,
-                                              std::vector<std::string>* evidence) {
+                                              std::vector<std::string>* evidence,
+                                              std::string* why) {
   std::lock_guard<std::mutex> lock(ping_mu_);
   auto now = ctx.ports.clock.SteadyNow();
-  if (ping_ && now < ping_until_) return *ping_;
-  std::string host = MetadataPingHost(ctx);
-  bool present = false;
-  for (int attempt = 1; attempt <= 3; ++attempt) {
-    HttpRequest req = MetadataRequest("http://" + host + "/", Cap(ctx, milliseconds(1'000)));
-    HttpResponse res = ctx.ports.http.Send(req);
-    evidence->push_back(fmt::format(
-        "metadata ping GET {} -> {}{} ({:.0f} ms)", RedactUrl(req.url), Outcome(res),
-        res.answered && !FromGoogle(res) ? " without Metadata-Flavor" : "", res.timings.total_ms));
-    // An answer settles it: a 200 without the header is a captive portal or a
-    // proxy's page, not a metadata server. Only transport failures are tried again.
-    if (res.answered) {
-      present = FromGoogle(res);
-      break;
+  if (!ping_ || now >= ping_until_) {
+    std::string host = MetadataPingHost(ctx);
+    bool present = false;
+    std::string seen;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+      HttpRequest req = MetadataRequest("http://" + host + "/", Cap(ctx, milliseconds(1'000)));
+      HttpResponse res = ctx.ports.http.Send(req);
+      evidence->push_back(
+          fmt::format("metadata ping GET {} -> {}{} ({:.0f} ms)", RedactUrl(req.url), Outcome(res),
+                      res.answered && !FromGoogle(res) ? " without Metadata-Flavor" : "",
+                      res.timings.total_ms));
+      // An answer settles it: a 200 without the header is a captive portal or
+      // a proxy's page, not a metadata server. Timeouts are tried again.
+      if (res.answered) {
+        present = FromGoogle(res);
+        seen = fmt::format("HTTP {} without Metadata-Flavor: Google", res.status);
+        break;
+      }
+      seen = res.error;
+      if (!res.timed_out || ctx.Remaining() < milliseconds(100)) break;
     }
-    if (res.error_code != 0 && !res.timed_out && res.os_errno != 0) break;  // refused: no server
-    if (ctx.Remaining() < milliseconds(100)) break;
+    ping_ = present;
+    ping_why_ = present ? "" : seen;
+    ping_until_ = now + seconds(60);
   }
-  ping_ = present;
-  ping_until_ = now + seconds(60);
-  return present;
+  if (why != nullptr) *why = ping_why_;
+  return *ping_;
 }
 
 GoogleAuthOutcome GoogleTokenSource::Get(const CheckContext& ctx,

@@ -130,11 +130,15 @@ class GoogleTokenSource {
   // Is there a metadata server (google-auth's ping: GET http://MetadataPingHost/
   // answered with Metadata-Flavor: Google; direct, a short timeout, up to 3
   // tries)? Asked once and remembered for a minute, for the project and the token.
-  bool MetadataServerPresent(const CheckContext& ctx, std::vector<std::string>* evidence);
+  // `why` (when given) gets what the ping saw when there is none ("HTTP 200
+  // without Metadata-Flavor: Google", "Connection refused", ...).
+  bool MetadataServerPresent(const CheckContext& ctx, std::vector<std::string>* evidence,
+                             std::string* why = nullptr);
 
  private:
   std::mutex ping_mu_;
   std::optional<bool> ping_;
+  std::string ping_why_;
   std::chrono::steady_clock::time_point ping_until_{};
   std::mutex mu_;
   std::optional<GoogleAuthOutcome> cached_;

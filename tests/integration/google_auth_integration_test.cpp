@@ -222,7 +222,7 @@ TEST(GoogleAuthIntegration, NoCredentialsAnywhereSaysSoPlainly) {
                          "GOOGLE_APPLICATION_CREDENTIALS and no gcloud ADC file; gcloud has no "
                          "active account (no " +
                          (w.dir / "gcloud-config/configurations/config_default") +
-                         "); no metadata server at 127.0.0.1:1)"),
+                         "); no metadata server at 127.0.0.1:1 ("),
             std::string::npos)
       << problem;
 }
