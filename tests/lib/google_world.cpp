@@ -87,7 +87,7 @@ void WriteSlowGcloud(const std::string& bin, const std::string& calls_file,
   fs::create_directories(bin);
   WriteFile(calls_file, "");
   std::string path = bin + "/gcloud";
-  WriteFile(path, "#!/bin/sh\necho \"$*\" >> '" + calls_file + "'\nsleep " +
+  WriteFile(path, "#!/bin/sh\necho \"$*\" >> '" + calls_file + "'\n/bin/sleep " +
                       std::to_string(sleep_seconds) + "\n" +
                       (prints.empty() ? "" : "printf '%s\\n' '" + prints + "'\n"));
   chmod(path.c_str(), 0755);
