@@ -19,6 +19,7 @@ report="$root/build/bench-report.txt"
   echo; echo "## git check vs plain git (target <= 1.3x)"; "$root/bench/git_check.sh" "$bin"
   echo; echo "## docker check, 200 services / 400 containers (target < 50 ms)"; "$root/bench/docker_check.sh" "$root/build" 15
   echo; echo "## gcp check warm (target < 30 ms) vs gcloud"; "$root/bench/gcp_check.sh" "$bin" 7
+  echo; echo "## default dry run with a gcloud configuration vs git fetch + status (target <= 2x)"; "$root/bench/dry_run_gcloud.sh" "$bin" 7
   echo; echo "## HTTP probe vs curl"; "$root/bench/probe.sh" "$root/build"
   echo; echo "## server: req/s vs nginx static (target >= 0.5x, p99 < 10 ms), RSS (target < 30 MB)"; "$root/bench/serve_bench.sh" "$bin"
   echo; echo "## server load (64 and 512 connections, every GET route) and soak (no RSS/fd growth)"; "$root/bench/soak.sh" ${SOAK_ARGS:-} --bin "$bin"

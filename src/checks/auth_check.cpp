@@ -20,6 +20,8 @@ CheckResult CombineAuth(const AuthSide& github, const AuthSide& google) {
   } else {
     r.Err("Google Cloud not authenticated: " + google.problem);
   }
+  if (!github.note.empty()) r.Warn("GitHub: " + github.note);
+  if (!google.note.empty()) r.Warn("Google Cloud: " + google.note);
   int count = (github.authenticated ? 1 : 0) + (google.authenticated ? 1 : 0);
   r.status = count == 2   ? CheckStatus::kSuccess
              : count == 1 ? CheckStatus::kPartial
@@ -29,6 +31,7 @@ CheckResult CombineAuth(const AuthSide& github, const AuthSide& google) {
     if (!s.account.empty()) j["account"] = s.account;
     if (!s.method.empty()) j["method"] = s.method;
     if (!s.problem.empty()) j["problem"] = s.problem;
+    if (!s.note.empty()) j["note"] = s.note;
     return j;
   };
   r.details_object = {{"GitHubCLI", github.authenticated}, {"GCloudCLI", google.authenticated}};

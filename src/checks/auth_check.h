@@ -12,10 +12,31 @@ struct AuthSide {
   std::string account;  // login or email, when known
   std::string method;   // "gh", "GH_TOKEN", "gcloud", ...
   std::string problem;  // why not, one line
+  std::string note;     // something worth knowing even when it worked, one line
 };
 
-// GitHub: `gh auth status` where gh is installed, else GH_TOKEN/GITHUB_TOKEN
-// verified with GET {github.api_url}/user.
+// The GitHub host whose credentials count, and its REST API root.
+struct GitHubHost {
+  std::string host;     // "github.com", "acme.ghe.com", "ghe.example.com:8443"
+  std::string api_url;  // without a trailing slash
+  bool enterprise =
+      false;  // GitHub Enterprise Server (not github.com, *.ghe.com, github.localhost)
+};
+
+// The host of `api_url` (api.github.com means github.com, api.X.ghe.com means
+// X.ghe.com); when `api_url` is the default and GH_HOST (`gh_host`) names
+// another host, that host and its API root, as gh resolves them (pure).
+GitHubHost ResolveGitHubHost(const std::string& api_url, const std::string& gh_host);
+
+// The environment variables holding a token for `host`, in gh's order:
+// GH_TOKEN, GITHUB_TOKEN; for an Enterprise Server host GH_ENTERPRISE_TOKEN,
+// GITHUB_ENTERPRISE_TOKEN (pure).
+std::vector<std::string> GitHubTokenVariables(const GitHubHost& host);
+
+// GitHub, as gh resolves a token for the host: an environment token first,
+// else gh's stored one (`gh auth token --hostname H`; `gh auth status
+// --hostname H` for a gh that predates `auth token`); the token verified with
+// GET {api_url}/user.
 AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evidence);
 
 // Google: see auth_google.cpp for the sources tried.

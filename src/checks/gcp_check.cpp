@@ -7,8 +7,8 @@
 #include "checks/git_check.h"
 #include "checks/git_porcelain.h"
 #include "cloud/cloud_run.h"
-#include "cloud/gcp_project.h"
-#include "cloud/google_credentials.h"
+#include "checks/gcp_project.h"
+#include "checks/google_credentials.h"
 
 namespace infinity_sync {
 namespace {
@@ -251,7 +251,8 @@ CheckResult RunGcpCheck(const CheckContext& ctx) {
 
   CloudRunFetch fetch = GetCloudRunService(ctx.ports.http, gcp.api_url, f.project, f.region,
                                            f.service, auth.access_token, ctx.config.tls.ca_file,
-                                           std::max(ctx.Remaining(), std::chrono::milliseconds(1)));
+                                           std::max(ctx.Remaining(), std::chrono::milliseconds(1)),
+                                           auth.quota_project);
   evidence.push_back(fmt::format("GET {} -> {} ({:.0f} ms)", RedactUrl(fetch.url),
                                  fetch.response.answered
                                      ? "HTTP " + std::to_string(fetch.response.status)

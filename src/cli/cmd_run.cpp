@@ -10,7 +10,7 @@
 #include "cli/progress.h"
 #include "cli/real_ports.h"
 #include "cli/report.h"
-#include "cloud/google_credentials.h"
+#include "checks/google_credentials.h"
 #include "core/status_json.h"
 #include "engine/sync_job.h"
 #include "store/open_store.h"

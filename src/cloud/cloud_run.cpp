@@ -237,7 +237,8 @@ std::string ParseGoogleRpcError(const std::string& body) {
 CloudRunFetch GetCloudRunService(HttpClient& http, const std::string& api_url,
                                  const std::string& project, const std::string& region,
                                  const std::string& service, const std::string& token,
-                                 const std::string& ca_file, std::chrono::milliseconds timeout) {
+                                 const std::string& ca_file, std::chrono::milliseconds timeout,
+                                 const std::string& quota_project) {
   std::string base = api_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   HttpRequest req;
@@ -246,6 +247,7 @@ CloudRunFetch GetCloudRunService(HttpClient& http, const std::string& api_url,
   req.headers = {{"Authorization", "Bearer " + token},
                  {"Accept", "application/json"},
                  {"User-Agent", std::string("infinity-sync/") + kVersion}};
+  if (!quota_project.empty()) req.headers.emplace_back("x-goog-user-project", quota_project);
   req.timeout = timeout;
   req.ca_file = ca_file;
   return {http.Send(req), req.url};

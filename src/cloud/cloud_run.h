@@ -83,6 +83,7 @@ struct CloudRunFetch {
 CloudRunFetch GetCloudRunService(HttpClient& http, const std::string& api_url,
                                  const std::string& project, const std::string& region,
                                  const std::string& service, const std::string& token,
-                                 const std::string& ca_file, std::chrono::milliseconds timeout);
+                                 const std::string& ca_file, std::chrono::milliseconds timeout,
+                                 const std::string& quota_project = "");
 
 }  // namespace infinity_sync

@@ -32,7 +32,7 @@ struct DockerConfig {
 };
 
 struct GcpConfig {
-  std::string project;  // empty: discovered (env, ADC file, gcloud, metadata)
+  std::string project;  // empty: discovered (env, gcloud configuration, SA file, metadata)
   std::string region = "us-central1";
   std::string service;  // defaults to Config::project
   std::string api_url = "https://run.googleapis.com";

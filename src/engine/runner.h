@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "checks/check.h"
-#include "cloud/google_credentials.h"
+#include "checks/google_credentials.h"
 #include "core/sync_status.h"
 
 namespace infinity_sync {

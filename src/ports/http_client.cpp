@@ -144,6 +144,8 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+  // nullptr: libcurl's default, the no_proxy environment variable.
+  curl_easy_setopt(h, CURLOPT_NOPROXY, request.no_proxy ? "*" : nullptr);
   if (!request.ca_file.empty()) {
     // The system store stays in force; the extra bundle is added to it.
     curl_easy_setopt(h, CURLOPT_CAINFO, request.ca_file.c_str());

@@ -27,6 +27,7 @@ struct HttpRequest {
   bool follow_redirects = false;
   std::size_t max_body = 16 << 20;  // larger bodies end the exchange with an error
   bool want_cert_expiry = false;    // fill HttpResponse::cert_not_after on https
+  bool no_proxy = false;            // connect directly, whatever http_proxy/https_proxy say
   // Once stop is requested the exchange is aborted (within about a second).
   std::stop_token stop;
 };

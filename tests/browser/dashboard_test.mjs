@@ -194,7 +194,7 @@ function serveEnv(extra = {}) {
                 CLOUDSDK_CONFIG: path.join(home, "gcloud"),
                 GCE_METADATA_ROOT: "127.0.0.1:1", GCE_METADATA_HOST: "127.0.0.1:1",
                 DOCKER_HOST: "unix://" + path.join(tmp, "no-docker.sock"), NO_COLOR: "1" };
-  for (const v of ["GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GH_HOST",
+  for (const v of ["GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GH_HOST",
                    "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_OAUTH_ACCESS_TOKEN",
                    "CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT",
                    "COMPOSE_FILE", "COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES", "INFINITY_SYNC_TOKEN"]) {
@@ -314,7 +314,7 @@ async function main() {
   pass(`chromium ${browser.version()} started`);
 
   // -- 1. no token: stale status, heartbeats, Sync now, live updates, timeline
-  let server = await startServer(plainConfig, serveEnv({ GH_TOKEN: "gh-test-token" }));
+  let server = await startServer(plainConfig, serveEnv({ GH_ENTERPRISE_TOKEN: "gh-test-token" }));
   let base = server.base;
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -405,7 +405,7 @@ async function main() {
   check(code === 0, `serve exited with ${code} on SIGTERM:\n${fs.readFileSync(serverLog, "utf8")}`);
 
   // -- 2. with server.token: the page asks for it, then works with it
-  server = await startServer(tokenConfig, serveEnv({ GH_TOKEN: "gh-test-token", DASHBOARD_TEST_TOKEN: TOKEN }));
+  server = await startServer(tokenConfig, serveEnv({ GH_ENTERPRISE_TOKEN: "gh-test-token", DASHBOARD_TEST_TOKEN: TOKEN }));
   base = server.base;
   const ctx2 = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page2 = await ctx2.newPage();

@@ -12,12 +12,28 @@ One HTTP server plays:
   GET  /v2/projects/.../services/S  the Cloud Run Admin API v2 (401 without a
                                     Bearer token this server issued or was told
                                     to accept).
+  POST /sts                         Security Token Service token exchange (RFC 8693):
+                                    every form field checked against "sts"; a wrong
+                                    one gets 400 invalid_grant / invalid_request.
+  POST /v1/projects/-/serviceAccounts/EMAIL:generateAccessToken
+                                    IAM Credentials: needs a Bearer token this server
+                                    issued, JSON {scope: [...cloud-platform], lifetime},
+                                    EMAIL in "iam.accounts" (else 403 PERMISSION_DENIED).
+  GET  /subject                     a subject token for url-sourced credentials
+                                    ("subject": {"token", "format": text|json,
+                                    "require_headers"}).
+  GET  /                            the metadata server's root, which google-auth pings.
 
 Config (JSON file):
   {"public_key": "/path/pub.pem", "client_email": "...", "kid": "...",
    "refresh": {"client_id": "...", "client_secret": "...", "refresh_token": "..."},
    "accept_tokens": ["..."],
    "metadata": {"token": "...", "project": "...", "email": "..."},   # optional
+   "metadata_flavor": true,      # false: metadata answers 200 without Metadata-Flavor
+   "sts": {"audience": "...", "subject_token": "...", "subject_token_type": "...",
+           "client_id": "...", "client_secret": "..."},             # optional
+   "iam": {"accounts": ["sa@p.iam.gserviceaccount.com"], "delegates": [...]},
+   "subject": {"token": "...", "format": "text", "require_headers": {...}},
    "services": {"/v2/projects/p/locations/r/services/s":
                 {"status": 200, "body_file": "/path/doc.json", "delay_ms": 0}}}
 
@@ -25,6 +41,7 @@ Usage: google_fake.py CONFIG LOG. Prints "READY <port>" once it accepts
 connections; every request is appended to LOG as one JSON line.
 """
 import base64
+import datetime
 import hashlib
 import json
 import os
@@ -141,6 +158,14 @@ class Handler(BaseHTTPRequestHandler):
                                     "headers": dict(self.headers.items())}) + "\n")
         if path == "/token" and self.command == "POST":
             return self.token(parse_qs(body))
+        if path == "/sts" and self.command == "POST":
+            return self.sts(parse_qs(body))
+        if path.endswith(":generateAccessToken") and self.command == "POST":
+            return self.generate_access_token(path, body)
+        if path == "/subject":
+            return self.subject()
+        if path == "/" and config.get("metadata") is not None:
+            return self.metadata("")
         if path.startswith("/computeMetadata/v1/"):
             return self.metadata(path[len("/computeMetadata/v1/"):])
         if path.startswith("/v2/"):
@@ -156,8 +181,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(400, {"error": "invalid_grant", "error_description": problem})
         elif grant == "refresh_token":
             want = config.get("refresh") or {}
-            if form.get("client_id", [""])[0] != want.get("client_id") or \
-                    form.get("client_secret", [""])[0] != want.get("client_secret"):
+            client_id, client_secret = form.get("client_id", [""])[0], form.get("client_secret", [""])[0]
+            basic = self.headers.get("Authorization", "")
+            if basic.startswith("Basic "):  # client authentication in the header (RFC 6749 2.3.1)
+                client_id, _, client_secret = base64.b64decode(basic[6:]).decode().partition(":")
+            if client_id != want.get("client_id") or client_secret != want.get("client_secret"):
                 return self.answer(401, {"error": "invalid_client",
                                          "error_description": "The OAuth client was not found."})
             if form.get("refresh_token", [""])[0] != want.get("refresh_token"):
@@ -170,13 +198,80 @@ class Handler(BaseHTTPRequestHandler):
                           "scope": "https://www.googleapis.com/auth/cloud-platform",
                           "token_type": "Bearer"})
 
+    def sts(self, form):
+        want = config.get("sts") or {}
+        one = lambda k: form.get(k, [""])[0]
+        if want.get("client_id"):
+            expected = "Basic " + base64.b64encode(
+                (want["client_id"] + ":" + want["client_secret"]).encode()).decode()
+            if self.headers.get("Authorization") != expected:
+                return self.answer(401, {"error": "invalid_client",
+                                         "error_description": "The client is not authorized."})
+        checks = [("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+                  ("requested_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+                  ("audience", want.get("audience")),
+                  ("subject_token_type", want.get("subject_token_type"))]
+        for name, value in checks:
+            if one(name) != value:
+                return self.answer(400, {"error": "invalid_request",
+                                         "error_description": "Invalid value for \"%s\"." % name})
+        if "https://www.googleapis.com/auth/cloud-platform" not in one("scope").split():
+            return self.answer(400, {"error": "invalid_scope",
+                                     "error_description": "Invalid scope."})
+        if one("subject_token") != want.get("subject_token"):
+            return self.answer(400, {"error": "invalid_grant",
+                                     "error_description": "The subject token is invalid."})
+        self.answer(200, {"access_token": new_token(), "expires_in": 3599,
+                          "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                          "token_type": "Bearer"})
+
+    def generate_access_token(self, path, body):
+        auth = self.headers.get("Authorization", "")
+        with lock:
+            good = auth.startswith("Bearer ") and auth[len("Bearer "):] in issued
+        if not good:
+            return self.answer(401, {"error": {"code": 401, "status": "UNAUTHENTICATED",
+                                               "message": "Request had invalid authentication credentials."}})
+        email = path.rsplit("/", 1)[-1].split(":", 1)[0]
+        want = config.get("iam") or {}
+        try:
+            req = json.loads(body)
+        except ValueError:
+            req = None
+        if not isinstance(req, dict) or \
+                "https://www.googleapis.com/auth/cloud-platform" not in (req.get("scope") or []) \
+                or req.get("lifetime") != "3600s" or req.get("delegates", []) != want.get("delegates", []):
+            return self.answer(400, {"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                                               "message": "Invalid request: scope, lifetime or delegates."}})
+        if email not in want.get("accounts", []):
+            return self.answer(403, {"error": {
+                "code": 403, "status": "PERMISSION_DENIED",
+                "message": "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)."}})
+        expire = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=3600)
+        self.answer(200, {"accessToken": new_token(),
+                          "expireTime": expire.strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+    def subject(self):
+        want = config.get("subject") or {}
+        for k, v in want.get("require_headers", {}).items():
+            if self.headers.get(k) != v:
+                return self.answer(401, {"error": "missing " + k})
+        if want.get("format") == "json":
+            return self.answer(200, {"value": want["token"]})
+        self.answer(200, want["token"], "text/plain")
+
     def metadata(self, what):
         md = config.get("metadata")
         if md is None:
             return self.answer(404, "Not Found", "text/html")
+        if not config.get("metadata_flavor", True):
+            # A captive portal or a proxy's page: 200, HTML, no Metadata-Flavor.
+            return self.answer(200, "<html><body>Sign in to the network</body></html>", "text/html")
         if self.headers.get("Metadata-Flavor") != "Google":
             return self.answer(403, "Missing required header: Metadata-Flavor", "text/html")
         flavor = {"Metadata-Flavor": "Google"}
+        if what == "":
+            return self.answer(200, "computeMetadata/\n", "application/text", flavor)
         if what == "instance/service-accounts/default/token":
             with lock:
                 issued.add(md["token"])

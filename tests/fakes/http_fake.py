@@ -9,6 +9,7 @@ Scenario (JSON):
   {"routes": [
      {"method": "GET", "path": "/user",           # path without the query
       "query_contains": "...",                    # optional
+      "match_headers": {"Authorization": "Bearer t"},    # optional: else the route is skipped
       "require_headers": {"Authorization": "Bearer t"},  # optional
       "otherwise": {"status": 401, "body": {...}},       # answer when a header is missing
       "status": 200, "headers": {"X": "y"}, "body": {...} or "text",
@@ -80,6 +81,8 @@ class Handler(BaseHTTPRequestHandler):
                     route.get("path_prefix") and path.startswith(route["path_prefix"])):
                 continue
             if route.get("query_contains") and route["query_contains"] not in query:
+                continue
+            if any(self.headers.get(k) != v for k, v in route.get("match_headers", {}).items()):
                 continue
             answer = route
             for k, v in route.get("require_headers", {}).items():

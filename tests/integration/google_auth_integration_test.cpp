@@ -100,17 +100,30 @@ TEST(GoogleAuthIntegration, AuthorizedUserFileInCloudsdkConfigUsesTheRefreshGran
   AuthWorld s(json{{"refresh", kRefresh}});
   WriteAuthorizedUser(s.w.dir / "gcloud-config/application_default_credentials.json",
                       s.fake.token_uri(), kRefresh["refresh_token"]);
-  s.w.WriteConfig("  service: web\n  api_url: " + s.fake.url());
   json doc;
   s.w.Run({"--only", "auth,gcp"}, &doc);
   EXPECT_EQ(Auth(doc)["Details"]["GCloudMethod"], "authorized user file (refresh token)");
-  // The project comes from the file's quota_project_id: no such service there.
-  EXPECT_EQ(Gcp(doc)["Data"]["project"], "adc-project");
-  EXPECT_EQ(Gcp(doc)["Status"], "NotDeployed") << Gcp(doc).dump(2);
+  EXPECT_EQ(Gcp(doc)["Status"], "Synced") << Gcp(doc).dump(2);
   ASSERT_EQ(s.fake.Count("/token"), 1);
   std::string body = s.fake.Requests()[0]["body"];
   EXPECT_NE(body.find("grant_type=refresh_token"), std::string::npos);
   EXPECT_NE(body.find("refresh_token=1%2F%2F0refresh-token-for-tests"), std::string::npos) << body;
+  // The file's quota_project_id is the billing project of the calls, not the project.
+  for (const auto& r : s.fake.Requests()) {
+    if (r["path"] != ServicePath()) continue;
+    EXPECT_EQ(r["headers"]["x-goog-user-project"], "adc-project");
+  }
+}
+
+TEST(GoogleAuthIntegration, QuotaProjectIsNeverTakenAsTheProject) {
+  AuthWorld s(json{{"refresh", kRefresh}});
+  WriteAuthorizedUser(s.w.dir / "gcloud-config/application_default_credentials.json",
+                      s.fake.token_uri(), kRefresh["refresh_token"]);
+  s.w.WriteConfig("  service: web\n  api_url: " + s.fake.url());
+  json doc;
+  s.w.Run({"--only", "gcp"}, &doc);
+  EXPECT_EQ(Gcp(doc)["Status"], "NotConfigured") << Gcp(doc).dump(2);
+  EXPECT_FALSE(Gcp(doc)["Data"].contains("project")) << Gcp(doc).dump(2);
 }
 
 TEST(GoogleAuthIntegration, AdcFileUnderHomeWhenCloudsdkConfigIsUnset) {
@@ -162,18 +175,19 @@ TEST(GoogleAuthIntegration, MetadataServerWithItsHeaderGivesTokenAccountAndProje
   EXPECT_EQ(ReadFile(s.w.status_path()).find("ya29.metadata-token-for-tests"), std::string::npos);
 }
 
-TEST(GoogleAuthIntegration, BrokenAdcFileIsReportedWhenTheMetadataServerTakesOver) {
+TEST(GoogleAuthIntegration, BrokenAdcFileIsTheErrorNotAFallThroughToTheMetadataServer) {
   AuthWorld s(json{{"metadata", kMetadata}});
   WriteFile(s.w.dir / "adc.json", R"({"type":"authorized_user","client_id":"x"})");
   s.w.env["GOOGLE_APPLICATION_CREDENTIALS"] = s.w.dir / "adc.json";
   s.w.env["GCE_METADATA_HOST"] = s.fake.host();
   json doc;
   s.w.Run({"--only", "gcp"}, &doc);
-  EXPECT_EQ(Gcp(doc)["Data"]["credentials"], "metadata server");
-  EXPECT_NE(Details(Gcp(doc)).find("Skipped credentials: " + s.w.dir / "adc.json" +
+  EXPECT_EQ(Gcp(doc)["Status"], "Failed") << Gcp(doc).dump(2);
+  EXPECT_NE(Details(Gcp(doc)).find("Google credentials failed: " + s.w.dir / "adc.json" +
                                    ": field \"client_secret\" is missing"),
             std::string::npos)
       << Details(Gcp(doc));
+  EXPECT_EQ(s.fake.Count("/computeMetadata/v1/instance"), 0) << "another identity was used";
 }
 
 TEST(GoogleAuthIntegration, ProjectFromEnvironmentInDocumentedOrder) {
@@ -205,8 +219,10 @@ TEST(GoogleAuthIntegration, NoCredentialsAnywhereSaysSoPlainly) {
   EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], false);
   std::string problem = Auth(doc)["Data"]["google"]["problem"];
   EXPECT_NE(problem.find("no Google credentials found (GOOGLE_OAUTH_ACCESS_TOKEN is not set; no "
-                         "GOOGLE_APPLICATION_CREDENTIALS and no gcloud ADC file; gcloud is not "
-                         "installed; no metadata server at 127.0.0.1:1"),
+                         "GOOGLE_APPLICATION_CREDENTIALS and no gcloud ADC file; gcloud has no "
+                         "active account (no " +
+                         (w.dir / "gcloud-config/configurations/config_default") +
+                         "); no metadata server at 127.0.0.1:1 ("),
             std::string::npos)
       << problem;
 }
@@ -222,10 +238,9 @@ TEST(GoogleAuthIntegration, RealGcloudWithoutAnAccount) {
   ProcessResult res = w.Run({"--only", "auth,gcp"}, &doc);
   EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], false);
   std::string problem = Auth(doc)["Data"]["google"]["problem"];
-  EXPECT_NE(problem.find("gcloud has no account (run: gcloud auth login)"), std::string::npos)
-      << problem;
+  EXPECT_NE(problem.find("gcloud has no active account"), std::string::npos) << problem;
   EXPECT_EQ(Gcp(doc)["Status"], "NotConfigured") << Gcp(doc).dump(2);
-  EXPECT_NE(Details(Gcp(doc)).find("gcloud config"), std::string::npos) << Details(Gcp(doc));
+  EXPECT_NE(Details(Gcp(doc)).find("[core] project in "), std::string::npos) << Details(Gcp(doc));
   EXPECT_EQ(res.exit_code, 2) << "auth Failed (no GitHub, no Google)";
 }
 

@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -17,6 +21,77 @@ extern char** environ;
 namespace infinity_sync::testing {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// No test may ping the link-local metadata address (169.254.169.254) by
+// default: every program a test starts inherits a loopback one instead.
+[[maybe_unused]] const bool kMetadataIpSealed = [] {
+  setenv("GCE_METADATA_IP", "127.0.0.1:1", 0);
+  return true;
+}();
+
+void Sql(const std::string& path, const std::string& sql, const std::vector<std::string>& args) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK) << path;
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    sqlite3_bind_text(stmt, static_cast<int>(i + 1), args[i].c_str(), -1, SQLITE_TRANSIENT);
+  }
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE) << sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+void WriteGcloudConfiguration(const std::string& dir, const std::string& name,
+                              const std::string& ini, bool make_active) {
+  fs::create_directories(fs::path(dir) / "configurations");
+  WriteFile(dir + "/configurations/config_" + name, ini);
+  if (make_active) WriteFile(dir + "/active_config", name);
+}
+
+void WriteGcloudAccount(const std::string& dir, const std::string& account,
+                        const std::string& credential, const std::string& access_token,
+                        const std::string& token_expiry) {
+  fs::create_directories(dir);
+  Sql(dir + "/credentials.db",
+      "CREATE TABLE IF NOT EXISTS credentials (account_id TEXT PRIMARY KEY, value BLOB)", {});
+  Sql(dir + "/credentials.db", "INSERT OR REPLACE INTO credentials VALUES (?, ?)",
+      {account, credential});
+  Sql(dir + "/access_tokens.db",
+      "CREATE TABLE IF NOT EXISTS access_tokens (account_id TEXT PRIMARY KEY, access_token TEXT, "
+      "token_expiry TIMESTAMP, rapt_token TEXT, id_token TEXT)",
+      {});
+  if (!access_token.empty()) {
+    Sql(dir + "/access_tokens.db",
+        "INSERT OR REPLACE INTO access_tokens VALUES (?, ?, ?, NULL, NULL)",
+        {account, access_token, token_expiry});
+  }
+}
+
+std::string GcloudExpiry(std::chrono::seconds from_now) {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[64];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S.000000", &tm);
+  return text;
+}
+
+void WriteSlowGcloud(const std::string& bin, const std::string& calls_file,
+                     const std::string& prints, int sleep_seconds) {
+  fs::create_directories(bin);
+  WriteFile(calls_file, "");
+  std::string path = bin + "/gcloud";
+  WriteFile(path, "#!/bin/sh\necho \"$*\" >> '" + calls_file + "'\n/bin/sleep " +
+                      std::to_string(sleep_seconds) + "\n" +
+                      (prints.empty() ? "" : "printf '%s\\n' '" + prints + "'\n"));
+  chmod(path.c_str(), 0755);
+}
 
 GoogleFake::GoogleFake(const nlohmann::json& config) {
   std::string config_path = dir_ / "config.json";
@@ -92,7 +167,13 @@ GcpWorld::GcpWorld(bool with_gcloud) {
          {"CLOUDSDK_CONFIG", dir / "gcloud-config"},
          {"GCE_METADATA_ROOT", "127.0.0.1:1"},
          {"GCE_METADATA_HOST", std::nullopt},
-         {"GCE_METADATA_IP", std::nullopt},
+         {"GCE_METADATA_IP", "127.0.0.1:1"},
+         {"CLOUDSDK_ACTIVE_CONFIG_NAME", std::nullopt},
+         {"GOOGLE_CLOUD_QUOTA_PROJECT", std::nullopt},
+         {"http_proxy", std::nullopt},
+         {"HTTP_PROXY", std::nullopt},
+         {"no_proxy", std::nullopt},
+         {"NO_PROXY", std::nullopt},
          {"GOOGLE_APPLICATION_CREDENTIALS", std::nullopt},
          {"GOOGLE_OAUTH_ACCESS_TOKEN", std::nullopt},
          {"CLOUDSDK_CORE_PROJECT", std::nullopt},
@@ -103,6 +184,8 @@ GcpWorld::GcpWorld(bool with_gcloud) {
          {"GH_TOKEN", std::nullopt},
          {"GITHUB_TOKEN", std::nullopt},
          {"GH_ENTERPRISE_TOKEN", std::nullopt},
+         {"GITHUB_ENTERPRISE_TOKEN", std::nullopt},
+         {"GH_HOST", std::nullopt},
          {"GIT_CONFIG_NOSYSTEM", "1"},
          {"NO_COLOR", "1"},
          {"PATH", path}};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,6 +58,28 @@ void WriteServiceDoc(const std::string& path, const std::string& fixture,
 std::string ServicePath(const std::string& project = "demo-project",
                         const std::string& region = "us-central1",
                         const std::string& service = "web");
+
+// gcloud's configuration folder as gcloud writes it: configurations/config_NAME
+// with `ini`, active_config naming NAME (when `make_active`).
+void WriteGcloudConfiguration(const std::string& dir, const std::string& name,
+                              const std::string& ini, bool make_active = true);
+
+// A row for `account` in dir/credentials.db (value `credential`, a JSON text)
+// and, when `access_token` is not empty, in dir/access_tokens.db with
+// `token_expiry` ("2026-01-02 03:04:05.000000", UTC), both made with SQLite in
+// gcloud's layout.
+void WriteGcloudAccount(const std::string& dir, const std::string& account,
+                        const std::string& credential, const std::string& access_token = "",
+                        const std::string& token_expiry = "");
+
+// token_expiry text for `from_now` from now, as gcloud writes it.
+std::string GcloudExpiry(std::chrono::seconds from_now);
+
+// A `gcloud` stand-in in `bin` that appends its arguments to `calls_file` and
+// sleeps 5 s (as slow as the real one is to start, and more): a test asserts
+// the file stays empty.
+void WriteSlowGcloud(const std::string& bin, const std::string& calls_file,
+                     const std::string& prints = "", int sleep_seconds = 5);
 
 // A git world plus a sealed environment: HOME and CLOUDSDK_CONFIG are empty
 // temp folders, no Google/GitHub variables, the metadata server refused, and

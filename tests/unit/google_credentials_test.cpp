@@ -1,4 +1,4 @@
-#include "cloud/google_credentials.h"
+#include "checks/google_credentials.h"
 
 #include <atomic>
 #include <thread>
@@ -26,7 +26,8 @@ TEST(GoogleCredentialsFile, ServiceAccountAndAuthorizedUser) {
           "quota_project_id":"q","token_uri":"http://127.0.0.1:9/token"})",
       "/adc.json");
   ASSERT_TRUE(user.ok()) << user.error();
-  EXPECT_EQ(user->project_id, "q");
+  EXPECT_EQ(user->quota_project_id, "q");
+  EXPECT_TRUE(user->project_id.empty());
   EXPECT_EQ(user->token_uri, "http://127.0.0.1:9/token");
 }
 
@@ -47,9 +48,10 @@ TEST(GoogleCredentialsFile, ErrorsNameTheFileAndTheField) {
             "/x/key.json: field \"client_email\" is not a string");
   EXPECT_EQ(err(R"({"type":"authorized_user","client_id":"c","client_secret":"s"})"),
             "/x/key.json: field \"refresh_token\" is missing");
-  EXPECT_EQ(err(R"({"type":"external_account"})"),
-            "/x/key.json: field \"type\" is \"external_account\"; supported: service_account, "
-            "authorized_user");
+  EXPECT_EQ(err(R"({"type":"gdch_service_account"})"),
+            "/x/key.json: field \"type\" is \"gdch_service_account\"; supported: service_account, "
+            "authorized_user, external_account, impersonated_service_account, "
+            "external_account_authorized_user");
 }
 
 TEST(GoogleTokenResponse, SuccessAndOAuthErrors) {

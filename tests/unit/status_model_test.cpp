@@ -38,10 +38,11 @@ TEST(CheckStatusTest, ExitCodesFollowTheWorstVerdict) {
 }
 
 TEST(AuthCombineTest, SuccessPartialFailed) {
-  AuthSide gh_ok{true, "octocat", "GH_TOKEN", ""};
-  AuthSide gh_no{false, "", "", "gh is not installed and neither GH_TOKEN nor GITHUB_TOKEN is set"};
-  AuthSide g_ok{true, "dev@example.com", "gcloud", ""};
-  AuthSide g_no{false, "", "gcloud", "gcloud has no account (run: gcloud auth login)"};
+  AuthSide gh_ok{true, "octocat", "GH_TOKEN", "", ""};
+  AuthSide gh_no{false, "", "", "gh is not installed and neither GH_TOKEN nor GITHUB_TOKEN is set",
+                 ""};
+  AuthSide g_ok{true, "dev@example.com", "gcloud", "", ""};
+  AuthSide g_no{false, "", "gcloud", "gcloud has no active account", ""};
 
   CheckResult both = CombineAuth(gh_ok, g_ok);
   EXPECT_EQ(both.status, CheckStatus::kSuccess);
@@ -58,7 +59,7 @@ TEST(AuthCombineTest, SuccessPartialFailed) {
 
   CheckResult none = CombineAuth(gh_no, g_no);
   EXPECT_EQ(none.status, CheckStatus::kFailed);
-  EXPECT_EQ(none.data["google"]["problem"], "gcloud has no account (run: gcloud auth login)");
+  EXPECT_EQ(none.data["google"]["problem"], "gcloud has no active account");
 }
 
 TEST(StatusJsonTest, DocumentHasTheSeedShapePlusMore) {
@@ -72,7 +73,7 @@ TEST(StatusJsonTest, DocumentHasTheSeedShapePlusMore) {
   git.Info("Current branch: main");
   git.data = {{"branch", "main"}, {"ahead", 0}, {"behind", 0}};
   git.duration_ms = 40;
-  CheckResult auth = CombineAuth({true, "a", "gh", ""}, {true, "b", "gcloud", ""});
+  CheckResult auth = CombineAuth({true, "a", "gh", "", ""}, {true, "b", "gcloud", "", ""});
   s.results = {{"AuthCheck", auth}, {"GitSync", git}};
   s.actions = {{"GitSync", "git rebase @{u}", false, "dry run"}};
 

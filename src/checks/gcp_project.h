@@ -15,9 +15,11 @@ struct GcpProject {
 };
 
 // Project discovery, first non-empty wins: gcp.project, $CLOUDSDK_CORE_PROJECT,
-// $GOOGLE_CLOUD_PROJECT, $GCLOUD_PROJECT, the ADC file's project (project_id or
-// quota_project_id), `gcloud config get-value project` (empty output = unset),
-// the metadata server's project/project-id. `evidence` gets the commands and URLs.
+// $GOOGLE_CLOUD_PROJECT, $GCLOUD_PROJECT, the active gcloud configuration's
+// [core] project (read from its file, gcloud is not started), a service-account
+// credentials file's project_id (never a quota_project_id), the metadata
+// server's project/project-id (when its ping answers as Google's). `evidence`
+// gets the URLs asked.
 GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>* evidence);
 
 }  // namespace infinity_sync
