@@ -12,6 +12,7 @@
 #include "cli/report.h"
 #include "cloud/google_credentials.h"
 #include "core/status_json.h"
+#include "core/time_format.h"
 #include "engine/sync_job.h"
 #include "store/open_store.h"
 
@@ -112,6 +113,11 @@ int CmdRun(const GlobalOptions& global, const RunFlags& flags) {
   }
 
   const NotifyReport& sent = outcome->notifications;
+  if (!flags.json && sent.maintenance) {
+    std::cout << "Maintenance window " << sent.maintenance->what << " until "
+              << FormatLocalTime(sent.maintenance->until) << ": notifications held (" << sent.held
+              << ")\n";
+  }
   if (!flags.json && sent.sent + sent.failed > 0) {
     std::cout << "Notifications: " << sent.sent << " sent"
               << (sent.failed ? ", " + std::to_string(sent.failed) + " failed" : "") << "\n";
