@@ -40,7 +40,7 @@ struct Observation {
   std::string status;
   std::vector<std::string> details;  // the check's report lines
   std::string reason;                // its first warning or error line, if any
-  nlohmann::json data;               // the check's Data (AuthCheck: which half failed)
+  nlohmann::json data = nullptr;     // the check's Data (AuthCheck: which half failed)
 };
 
 // A settled change of one check's status: `from` held before, `to` has now

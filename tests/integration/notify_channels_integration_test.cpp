@@ -33,7 +33,7 @@ class SmtpServer {
     if (!reject.empty()) args.insert(args.end(), {"--reject", reject});
     FakeProcess started = StartFakeProcess(args, dir_ / "ready", "smtp_server.py");
     pid_ = started.pid;
-    if (pid_ > 0) port_ = std::stoi(started.where);
+    if (pid_ > 0 && !started.where.empty()) port_ = std::stoi(started.where);
   }
   ~SmtpServer() { StopFakeProcess(pid_); }
   int port() const { return port_; }
@@ -230,6 +230,7 @@ TEST_F(NotifyChannelsIntegrationTest, EmailArrivesWithItsHeaders) {
 }
 
 TEST_F(NotifyChannelsIntegrationTest, EmailUsesStartTlsWhenTheServerOffersIt) {
+  std::filesystem::create_directories(home / "ca");
   TestCa ca(home / "ca");
   TestCa::Leaf leaf = ca.Issue("smtp", {"127.0.0.1"}, 30);
   SmtpServer smtp("--starttls", leaf.cert, leaf.key);
@@ -248,6 +249,7 @@ TEST_F(NotifyChannelsIntegrationTest, EmailUsesStartTlsWhenTheServerOffersIt) {
 }
 
 TEST_F(NotifyChannelsIntegrationTest, EmailStartTlsWithAnUntrustedCertificateIsNotSent) {
+  std::filesystem::create_directories(home / "ca");
   TestCa ca(home / "ca");
   TestCa::Leaf leaf = ca.Issue("smtp", {"127.0.0.1"}, 30);
   SmtpServer smtp("--starttls", leaf.cert, leaf.key);
@@ -265,6 +267,7 @@ TEST_F(NotifyChannelsIntegrationTest, EmailStartTlsWithAnUntrustedCertificateIsN
 }
 
 TEST_F(NotifyChannelsIntegrationTest, EmailOverSmtps) {
+  std::filesystem::create_directories(home / "ca");
   TestCa ca(home / "ca");
   TestCa::Leaf leaf = ca.Issue("smtp", {"127.0.0.1"}, 30);
   SmtpServer smtp("--smtps", leaf.cert, leaf.key);

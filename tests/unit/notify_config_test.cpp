@@ -70,19 +70,19 @@ TEST(NotifyConfig, EachTypeNamesWhatItMisses) {
             "smtp://HOST:PORT or smtps://");
   EXPECT_EQ(
       ErrorOf("notify:\n  - {type: email, smtp_url: \"http://x\", from: a@b.c, to: [d@e.f]}\n"),
-      "infinity-sync.yaml:2:31: notify[0].smtp_url: expected smtp://HOST[:PORT] or "
+      "infinity-sync.yaml:2:29: notify[0].smtp_url: expected smtp://HOST[:PORT] or "
       "smtps://HOST[:PORT], got \"http://x\"");
   EXPECT_EQ(ErrorOf("notify:\n  - {type: email, smtp_url: \"smtp://x\", from: a@b.c}\n"),
             "infinity-sync.yaml:2:5: notify[0].to: missing: at least one recipient");
   EXPECT_EQ(
       ErrorOf("notify:\n  - {type: email, smtp_url: \"smtp://x\", from: a@b.c, to: [nobody]}\n"),
-      "infinity-sync.yaml:2:62: notify[0].to[0]: expected an address like ops@example.com, "
+      "infinity-sync.yaml:2:59: notify[0].to[0]: expected an address like ops@example.com, "
       "got \"nobody\"");
   EXPECT_EQ(ErrorOf("notify:\n  - {type: discord}\n"),
             "infinity-sync.yaml:2:5: notify[0].url: missing: where to send the notification");
   EXPECT_EQ(
       ErrorOf("notify:\n  - {type: ntfy, url: x, repeat_every: often}\n"),
-      "infinity-sync.yaml:2:38: notify[0].repeat_every: expected a duration like 500ms, 30s, 5m, "
+      "infinity-sync.yaml:2:40: notify[0].repeat_every: expected a duration like 500ms, 30s, 5m, "
       "2h or 30d, got \"often\"");
 }
 
@@ -117,7 +117,7 @@ TEST(NotifyConfig, BadMaintenanceWindowsSayWhere) {
             "infinity-sync.yaml:2:13: maintenance[0].every: bad start time \"2\" (expected HH:MM, "
             "24-hour)");
   EXPECT_EQ(ErrorOf("maintenance:\n  - {every: \"sat 02:00-04:00\", timezone: Mars/Olympus}\n"),
-            "infinity-sync.yaml:2:44: maintenance[0].timezone: unknown time zone \"Mars/Olympus\" "
+            "infinity-sync.yaml:2:42: maintenance[0].timezone: unknown time zone \"Mars/Olympus\" "
             "(expected a tz database name such as Europe/Berlin)");
   EXPECT_EQ(ErrorOf("maintenance:\n  - {timezone: UTC}\n"),
             "infinity-sync.yaml:2:5: maintenance[0]: missing: from and to, or every (as in \"sat "

@@ -9,8 +9,18 @@
 namespace infinity_sync {
 namespace {
 
+using namespace std::chrono_literals;
 using testing::FakeWorld;
 using testing::TempDir;
+
+NotifyConfig Sender(const std::string& type, const std::string& url,
+                    const std::vector<std::string>& on = {}) {
+  NotifyConfig n;
+  n.type = type;
+  n.url = url;
+  n.on = on;
+  return n;
+}
 
 class Notifier : public ::testing::Test {
  protected:
@@ -23,8 +33,8 @@ class Notifier : public ::testing::Test {
   void SetUp() override {
     config.project = "my-app";
     config.status_file = dir / "readiness/infinity-sync-status.json";
-    config.notify = {{"webhook", "http://127.0.0.1:9/hook/s3cr3t", {}},
-                     {"slack", "https://hooks.slack.com/services/T/B/x", {"Failed"}}};
+    config.notify = {Sender("webhook", "http://127.0.0.1:9/hook/s3cr3t"),
+                     Sender("slack", "https://hooks.slack.com/services/T/B/x", {"Failed"})};
     world.http.answer = [](const HttpRequest&) {
       HttpResponse r;
       r.answered = true;
@@ -159,7 +169,7 @@ class NotifierRuns : public ::testing::Test {
 };
 
 TEST_F(NotifierRuns, OneSlackMessageForARunWithTwoTransitions) {
-  config.notify = {{"slack", "https://hooks.slack.com/services/T/B/x", {}}};
+  config.notify = {Sender("slack", "https://hooks.slack.com/services/T/B/x")};
   Run(0min, {{"GitSync", CheckStatus::kSynced}, {"DockerSync", CheckStatus::kSynced}});
   NotifyReport report =
       Run(5min, {{"GitSync", CheckStatus::kDiverged}, {"DockerSync", CheckStatus::kOutOfSync}});
@@ -186,13 +196,13 @@ TEST_F(NotifierRuns, PagerDutyTriggersThenResolvesWithTheSameDedupKey) {
   auto bodies = Bodies();
   ASSERT_EQ(bodies.size(), 3u);  // one event per check: two triggers, then one resolve
   EXPECT_EQ(bodies[0]["event_action"], "trigger");
-  EXPECT_EQ(bodies[0]["payload"]["component"], "DockerSync");
-  EXPECT_EQ(bodies[0]["payload"]["severity"], "critical");
+  EXPECT_EQ(bodies[0]["payload"]["component"], "GitSync");
+  EXPECT_EQ(bodies[0]["payload"]["severity"], "warning");
   EXPECT_EQ(bodies[1]["event_action"], "trigger");
-  EXPECT_EQ(bodies[1]["payload"]["component"], "GitSync");
-  EXPECT_EQ(bodies[1]["payload"]["severity"], "warning");
+  EXPECT_EQ(bodies[1]["payload"]["component"], "DockerSync");
+  EXPECT_EQ(bodies[1]["payload"]["severity"], "critical");
   EXPECT_EQ(bodies[2]["event_action"], "resolve");
-  EXPECT_EQ(bodies[2]["dedup_key"], bodies[1]["dedup_key"]);
+  EXPECT_EQ(bodies[2]["dedup_key"], bodies[0]["dedup_key"]);
   EXPECT_NE(bodies[0]["dedup_key"], bodies[1]["dedup_key"]);
 }
 
@@ -201,7 +211,7 @@ TEST_F(NotifierRuns, GcpFailureIsFoldedUnderGoogleAuth) {
   pd.type = "pagerduty";
   pd.url = "https://events.pagerduty.com/v2/enqueue";
   pd.routing_key = "k";
-  config.notify = {{"slack", "https://hooks.slack.com/services/T/B/x", {}}, pd};
+  config.notify = {Sender("slack", "https://hooks.slack.com/services/T/B/x"), pd};
   Run(0min, {{"AuthCheck", CheckStatus::kSuccess}, {"GCPSync", CheckStatus::kSynced}});
   Run(5min, {{"AuthCheck", CheckStatus::kPartial}, {"GCPSync", CheckStatus::kFailed}},
       /*google_ok=*/false);
@@ -217,7 +227,7 @@ TEST_F(NotifierRuns, GcpFailureIsFoldedUnderGoogleAuth) {
 }
 
 TEST_F(NotifierRuns, RemindersAtRepeatEveryFromTheInjectedClock) {
-  NotifyConfig hook{"webhook", "http://127.0.0.1:9/hook", {}};
+  NotifyConfig hook = Sender("webhook", "http://127.0.0.1:9/hook");
   hook.repeat_every = std::chrono::hours(4);
   config.notify = {hook};
   Run(0min, {{"GitSync", CheckStatus::kSynced}});
@@ -232,7 +242,7 @@ TEST_F(NotifierRuns, RemindersAtRepeatEveryFromTheInjectedClock) {
 }
 
 TEST_F(NotifierRuns, NothingInsideAMaintenanceWindowThenTheHeldChange) {
-  config.notify = {{"webhook", "http://127.0.0.1:9/hook", {}}};
+  config.notify = {Sender("webhook", "http://127.0.0.1:9/hook")};
   MaintenanceWindowConfig window;
   window.from = start + 1min;
   window.to = start + 60min;
@@ -284,7 +294,7 @@ TEST_F(NotifierRuns, EmailIsOneMailPerRun) {
 }
 
 TEST_F(NotifierRuns, SendResolvedFalse) {
-  NotifyConfig hook{"webhook", "http://127.0.0.1:9/hook", {}};
+  NotifyConfig hook = Sender("webhook", "http://127.0.0.1:9/hook");
   hook.send_resolved = false;
   config.notify = {hook};
   Run(0min, {{"GitSync", CheckStatus::kSynced}});

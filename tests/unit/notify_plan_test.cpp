@@ -125,7 +125,6 @@ TEST(NotifyPlan, RemindersWaitForTheWindowToEnd) {
 }
 
 TEST(NotifyPlan, ANewSenderDoesNotAnnounceOldNews) {
-  SenderPlan plan({});
   // The check's memory says Diverged before this sender ever ran.
   NotifyMemory memory;
   memory.checks["GitSync"] = {"Diverged", "", 0};
