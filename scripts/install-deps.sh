@@ -14,6 +14,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev
   libboost1.81-dev libboost-system1.81-dev  # Beast/Asio for the HTTP server
   libsqlite3-dev libpq-dev  # the history store: SQLite, PostgreSQL
+  libhowardhinnant-date-dev tzdata  # maintenance windows' time zones (the system tz database)
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dnsmasq-base openssl python3 hyperfine

@@ -12,7 +12,7 @@ _infinity_sync() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run status serve heartbeat history init"
+  local commands="run status serve heartbeat history init notify"
   local global="--config --help --version"
 
   case "$prev" in
@@ -61,6 +61,12 @@ _infinity_sync() {
       fi ;;
     history) COMPREPLY=($(compgen -W "--json --limit --check --since --heartbeats --target --config --help" -- "$cur")) ;;
     init) COMPREPLY=($(compgen -W "--force --config --help" -- "$cur")) ;;
+    notify)
+      if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "--sender --config --help" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -W "test" -- "$cur"))
+      fi ;;
   esac
 }
 complete -F _infinity_sync infinity-sync

@@ -23,8 +23,8 @@
 namespace infinity_sync {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"run",       "status",  "serve",
-                                               "heartbeat", "history", "init"};
+const std::vector<std::string> kSubcommands = {"run",     "status", "serve", "heartbeat",
+                                               "history", "init",   "notify"};
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.
@@ -119,6 +119,12 @@ CommandOutcome RunApp(int argc, char** argv) {
       "init", "write a starter infinity-sync.yaml from what the repository holds");
   init_cmd->add_flag("--force", init_force, "overwrite an existing infinity-sync.yaml");
 
+  std::string notify_sender;
+  CLI::App* notify_cmd = app.add_subcommand("notify", "check the notification setup");
+  notify_cmd->require_subcommand(1);
+  notify_cmd->add_subcommand("test", "send a test message through each sender and print the answer")
+      ->add_option("--sender", notify_sender, "only this sender: its index in notify, or its type");
+
   std::vector<std::string> args = WithDefaultCommand(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
   try {
@@ -139,6 +145,7 @@ CommandOutcome RunApp(int argc, char** argv) {
     if (heartbeat_cmd->parsed()) return {CmdHeartbeat(global, heartbeat_target, heartbeat_json)};
     if (history_cmd->parsed()) return {CmdHistory(global, history)};
     if (init_cmd->parsed()) return {CmdInit(global, init_force)};
+    if (notify_cmd->parsed()) return {CmdNotifyTest(global, notify_sender)};
     if (!run.interval.empty() && !run.watch) {
       std::cerr << "infinity-sync: --interval needs --watch\n";
       return {kExitUsage};

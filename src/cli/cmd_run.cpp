@@ -12,6 +12,7 @@
 #include "cli/report.h"
 #include "checks/google_credentials.h"
 #include "core/status_json.h"
+#include "core/time_format.h"
 #include "engine/sync_job.h"
 #include "store/open_store.h"
 
@@ -123,6 +124,11 @@ CommandOutcome CmdRun(const GlobalOptions& global, const RunFlags& flags, const 
   }
 
   const NotifyReport& sent = outcome->notifications;
+  if (!flags.json && sent.maintenance) {
+    std::cout << "Maintenance window " << sent.maintenance->what << " until "
+              << FormatLocalTime(sent.maintenance->until) << ": notifications held (" << sent.held
+              << ")\n";
+  }
   if (!flags.json && sent.sent + sent.failed > 0) {
     std::cout << "Notifications: " << sent.sent << " sent"
               << (sent.failed ? ", " + std::to_string(sent.failed) + " failed" : "") << "\n";

@@ -9,6 +9,9 @@
 #include "core/net_address.h"
 #include "core/regular_file.h"
 #include "core/suggest.h"
+#include "core/maintenance.h"
+#include "core/redact.h"
+#include "core/time_format.h"
 
 namespace infinity_sync {
 namespace {
@@ -175,9 +178,9 @@ class Walker {
 };
 
 const std::vector<std::string> kTopKeys = {
-    "project", "status_file", "fresh_for",    "timeout",   "git",    "docker",
-    "gcp",     "cloudflare",  "github",       "heartbeat", "server", "tls",
-    "checks",  "notify",      "notify_after", "store",     "history"};
+    "project", "status_file", "fresh_for",    "timeout",     "git",    "docker",
+    "gcp",     "cloudflare",  "github",       "heartbeat",   "server", "tls",
+    "checks",  "notify",      "notify_after", "maintenance", "store",  "history"};
 const std::vector<std::string> kGitKeys = {"repo", "remote", "branch", "fetch", "fetch_timeout"};
 const std::vector<std::string> kDockerKeys = {"host", "compose_files", "project_name", "profiles"};
 const std::vector<std::string> kGcpKeys = {"project", "region",         "service",
@@ -198,8 +201,12 @@ const std::vector<std::string> kCheckKeys = {
     "host", "record", "expect",  "run", "timeout",       "servers"};
 const std::vector<std::string> kCheckTypes = {"tcp", "http", "dns", "command"};
 const std::vector<std::string> kDnsRecords = {"A", "AAAA", "MX", "TXT", "CNAME"};
-const std::vector<std::string> kNotifyKeys = {"type", "url", "on"};
-const std::vector<std::string> kNotifyTypes = {"slack", "webhook"};
+const std::vector<std::string> kNotifyKeys = {
+    "type",     "url",  "on", "repeat_every", "send_resolved", "routing_key",
+    "smtp_url", "from", "to", "username",     "password"};
+const std::vector<std::string> kNotifyTypes = {"slack",   "webhook", "pagerduty", "email",
+                                               "discord", "teams",   "ntfy"};
+const std::vector<std::string> kMaintenanceKeys = {"from", "to", "every", "timezone"};
 const std::vector<std::string> kStatusNames = {
     "Success",    "Partial",     "Failed",        "Synced",    "Diverged",           "OutOfSync",
     "NoManifest", "NotDeployed", "NotConfigured", "Reachable", "PartiallyReachable", "Unreachable"};
@@ -295,11 +302,49 @@ void ParseNotify(Walker& w, const YAML::Node& node, Config* cfg) {
     w.Str(item, "type", path, &n.type);
     w.Str(item, "url", path, &n.url);
     w.List(item, "on", path, &n.on);
+    w.Duration(item, "repeat_every", path, &n.repeat_every);
+    w.Bool(item, "send_resolved", path, &n.send_resolved);
+    w.Str(item, "routing_key", path, &n.routing_key);
+    w.Str(item, "smtp_url", path, &n.smtp_url);
+    w.Str(item, "from", path, &n.from);
+    w.List(item, "to", path, &n.to);
+    w.Str(item, "username", path, &n.username);
+    w.Str(item, "password", path, &n.password);
     if (std::find(kNotifyTypes.begin(), kNotifyTypes.end(), n.type) == kNotifyTypes.end()) {
       w.Fail(Walker::Present(item["type"]) ? item["type"] : item, path + ".type",
-             "expected slack or webhook, got \"" + n.type + "\"");
+             "expected slack, webhook, pagerduty, email, discord, teams or ntfy, got \"" + n.type +
+                 "\"");
     }
-    if (n.url.empty()) w.Fail(item, path + ".url", "missing: where to send the notification");
+    auto require = [&](const std::string& key, bool present, const std::string& why) {
+      if (!present) w.Fail(item, path + "." + key, "missing: " + why);
+    };
+    if (n.type == "pagerduty") {
+      require("routing_key", !n.routing_key.empty(), "the PagerDuty integration's routing key");
+      if (n.url.empty()) n.url = "https://events.pagerduty.com/v2/enqueue";
+    } else if (n.type == "email") {
+      require("smtp_url", !n.smtp_url.empty(), "the mail server, smtp://HOST:PORT or smtps://");
+      if (n.smtp_url.rfind("smtp://", 0) != 0 && n.smtp_url.rfind("smtps://", 0) != 0) {
+        w.Fail(item["smtp_url"], path + ".smtp_url",
+               "expected smtp://HOST[:PORT] or smtps://HOST[:PORT], got \"" +
+                   RedactUrl(n.smtp_url) + "\"");
+      }
+      require("from", !n.from.empty(), "the sender address");
+      require("to", !n.to.empty(), "at least one recipient");
+      for (std::size_t j = 0; j < n.to.size(); ++j) {
+        if (n.to[j].find('@') == std::string::npos ||
+            n.to[j].find_first_of("\r\n<>, ") != std::string::npos) {
+          w.Fail(item["to"][j], fmt::format("{}.to[{}]", path, j),
+                 "expected an address like ops@example.com, got \"" + n.to[j] + "\"");
+        }
+      }
+      if (n.from.find('@') == std::string::npos ||
+          n.from.find_first_of("\r\n") != std::string::npos) {
+        w.Fail(item["from"], path + ".from",
+               "expected an address like infinity-sync@example.com, got \"" + n.from + "\"");
+      }
+    } else {
+      require("url", !n.url.empty(), "where to send the notification");
+    }
     for (std::size_t j = 0; j < n.on.size(); ++j) {
       if (std::find(kStatusNames.begin(), kStatusNames.end(), n.on[j]) == kStatusNames.end()) {
         std::string hint = ClosestMatch(n.on[j], kStatusNames);
@@ -309,6 +354,56 @@ void ParseNotify(Walker& w, const YAML::Node& node, Config* cfg) {
       }
     }
     cfg->notify.push_back(std::move(n));
+  }
+}
+
+void ParseMaintenance(Walker& w, const YAML::Node& node, Config* cfg) {
+  if (!Walker::Present(node)) return;
+  if (!node.IsSequence()) {
+    w.Fail(node, "maintenance", "expected a list, got " + Walker::Describe(node));
+  }
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& item = node[i];
+    std::string path = fmt::format("maintenance[{}]", i);
+    w.ExpectMap(item, path, kMaintenanceKeys);
+    MaintenanceWindowConfig m;
+    for (const char* key : {"from", "to"}) {
+      std::string text;
+      w.Str(item, key, path, &text);
+      if (text.empty()) continue;
+      auto t = ParseIso8601(text);
+      if (!t) {
+        w.Fail(
+            item[key], path + "." + key,
+            "expected an ISO-8601 time with a zone (2026-12-05T02:00:00Z), got \"" + text + "\"");
+      }
+      (std::string(key) == "from" ? m.from : m.to) = *t;
+    }
+    w.Str(item, "every", path, &m.every);
+    w.Str(item, "timezone", path, &m.timezone);
+    bool fixed = m.from || m.to;
+    if (fixed && !m.every.empty()) {
+      w.Fail(item, path, "either from and to, or every (with timezone), not both");
+    }
+    if (fixed) {
+      if (!m.from) w.Fail(item, path + ".from", "missing: a window with `to` needs `from`");
+      if (!m.to) w.Fail(item, path + ".to", "missing: a window with `from` needs `to`");
+      if (*m.to <= *m.from) w.Fail(item["to"], path + ".to", "must be after `from`");
+      if (!m.timezone.empty()) {
+        w.Fail(item["timezone"], path + ".timezone",
+               "only for `every`: from and to carry their own offset");
+      }
+    } else {
+      if (m.every.empty()) {
+        w.Fail(item, path, "missing: from and to, or every (as in \"sat 02:00-04:00\")");
+      }
+      auto weekly = ParseWeeklyWindow(m.every);
+      if (!weekly) w.Fail(item["every"], path + ".every", weekly.error());
+      if (std::string bad = CheckTimeZone(m.timezone.empty() ? "UTC" : m.timezone); !bad.empty()) {
+        w.Fail(item["timezone"], path + ".timezone", bad);
+      }
+    }
+    cfg->maintenance.push_back(std::move(m));
   }
 }
 
@@ -431,6 +526,7 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
   ParseCustomChecks(w, root["checks"], cfg);
   ParseNotify(w, root["notify"], cfg);
   w.Int(root, "notify_after", "", 1, 1000, &cfg->notify_after);
+  ParseMaintenance(w, root["maintenance"], cfg);
   w.Str(root, "store", "", &cfg->store);
   if (!cfg->store.empty() && cfg->store.rfind("sqlite:", 0) != 0 &&
       cfg->store.rfind("postgresql://", 0) != 0 && cfg->store.rfind("postgres://", 0) != 0 &&
@@ -536,7 +632,7 @@ const std::vector<std::string>& ConfigKeyPaths() {
     for (const auto& k : kTopKeys) {
       if (k == "git" || k == "docker" || k == "gcp" || k == "cloudflare" || k == "github" ||
           k == "heartbeat" || k == "server" || k == "tls" || k == "history" || k == "checks" ||
-          k == "notify") {
+          k == "notify" || k == "maintenance") {
         continue;
       }
       out.push_back(k);
@@ -552,6 +648,7 @@ const std::vector<std::string>& ConfigKeyPaths() {
     add("tls.", kTlsKeys);
     add("checks[].", kCheckKeys);
     add("notify[].", kNotifyKeys);
+    add("maintenance[].", kMaintenanceKeys);
     add("history.", kHistoryKeys);
     return out;
   }();

@@ -102,11 +102,28 @@ struct CustomCheckConfig {
   std::vector<std::string> servers;
 };
 
-// One entry of `notify:` (SPEC section 7).
+// One entry of `notify:` (SPEC section 7; docs/notifications.md).
 struct NotifyConfig {
-  std::string type;  // slack | webhook
-  std::string url;
+  std::string type;             // slack | webhook | pagerduty | email | discord | teams | ntfy
+  std::string url;              // pagerduty: defaults to the Events API v2 endpoint; email: unused
   std::vector<std::string> on;  // statuses; empty: every non-good status
+  Millis repeat_every{0};       // a reminder while a check stays listed; 0: none
+  bool send_resolved = true;    // announce the way out of a listed state
+  std::string routing_key;      // pagerduty: the integration's key
+  std::string smtp_url;         // email: smtp://host:587 (STARTTLS when offered) or smtps://
+  std::string from;             // email: the sender address
+  std::vector<std::string> to;  // email: the recipients
+  std::string username;         // email: SMTP login (also from the URL)
+  std::string password;         // email: SMTP password (also from the URL)
+};
+
+// One entry of `maintenance:`: a fixed window (from, to) or a weekly one
+// (every, in timezone). No notification is sent inside a window.
+struct MaintenanceWindowConfig {
+  std::optional<std::chrono::system_clock::time_point> from;
+  std::optional<std::chrono::system_clock::time_point> to;
+  std::string every;     // "sat 02:00-04:00"
+  std::string timezone;  // a tz database name; empty: UTC
 };
 
 struct HistoryConfig {
@@ -133,6 +150,7 @@ struct Config {
   std::vector<CustomCheckConfig> checks;
   std::vector<NotifyConfig> notify;
   int notify_after = 1;
+  std::vector<MaintenanceWindowConfig> maintenance;
   std::string store = "sqlite:readiness/infinity-sync.db";
   HistoryConfig history;
 };

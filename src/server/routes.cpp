@@ -8,6 +8,7 @@
 
 #include "core/status_json.h"
 #include "core/time_format.h"
+#include "core/maintenance.h"
 #include "server/listen_address.h"
 #include "server/web_assets.h"
 
@@ -281,6 +282,12 @@ void Api::Overview(const Respond& respond) {
     r.body = *prefix;
     r.body += StatusCache::IsFresh(*snap, now, d_.config.fresh_for) ? ",\"syncStatusFresh\":true"
                                                                     : ",\"syncStatusFresh\":false";
+    if (auto window = ActiveMaintenanceAt(d_.config.maintenance, now)) {
+      // Only while a window holds notifications back (docs/notifications.md).
+      r.body += ",\"syncStatusMaintenance\":" +
+                nlohmann::json({{"until", FormatIso8601(window->until)}, {"window", window->what}})
+                    .dump();
+    }
     AppendTimestampTail(&r.body, now);
     respond(std::move(r));
   });

@@ -17,8 +17,11 @@ Scenario (JSON):
       "body_hex": "ff fe",                        # optional: raw bytes (not UTF-8), instead of body
       "reset_after": 1000,                        # optional: headers and this many body bytes
                                                   #   of the announced Content-Length, then RST
-      "sequence": [{"status": 503}, {"status": 200}]}   # optional: answers in turn,
-   ],                                                    #   the last one repeats
+      "sequence": [{"status": 503}, {"status": 200}],   # optional: answers in turn,
+                                                         #   the last one repeats
+      "validate": "pagerduty"}   # optional: check the body as that service does (pagerduty,
+   ],                            #   discord, teams, ntfy, slack); a bad one gets the service's
+                                 #   400, a good one the route's answer or the service's own
    "default": {"status": 404, "body": {"message": "Not Found"}}}
 
 Usage: http_fake.py SCENARIO LOG [--unix PATH] [--tls CERT KEY] [--port N]
@@ -54,6 +57,116 @@ with open(scenario_path) as f:
     scenario = json.load(f)
 log_lock = threading.Lock()
 sequence_turns = {}  # route index -> answers of its "sequence" already given
+
+
+def validate(kind, body, headers):
+    """The required fields of each service's real format: a list of problems."""
+    if kind == "ntfy":
+        problems = []
+        if not body:
+            problems.append("empty message")
+        prio = headers.get("Priority") or headers.get("X-Priority")
+        if prio and prio not in ("1", "2", "3", "4", "5", "min", "low", "default", "high",
+                                 "max", "urgent"):
+            problems.append("invalid priority")
+        try:
+            (headers.get("Title") or "").encode("ascii")
+        except UnicodeEncodeError:
+            problems.append("title header not ASCII")
+        return problems
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return ["body is not JSON"]
+    if not isinstance(doc, dict):
+        return ["body is not a JSON object"]
+    problems = []
+    if kind == "pagerduty":
+        if not isinstance(doc.get("routing_key"), str) or not doc["routing_key"]:
+            problems.append("'routing_key' is missing or blank")
+        action = doc.get("event_action")
+        if action not in ("trigger", "acknowledge", "resolve"):
+            problems.append("'event_action' is invalid")
+        dedup = doc.get("dedup_key")
+        if action in ("acknowledge", "resolve") and not dedup:
+            problems.append("'dedup_key' is required for " + str(action))
+        if dedup is not None and (not isinstance(dedup, str) or len(dedup) > 255):
+            problems.append("'dedup_key' must be a string of at most 255 characters")
+        if action == "trigger":
+            p = doc.get("payload")
+            if not isinstance(p, dict):
+                problems.append("'payload' is missing")
+            else:
+                if not isinstance(p.get("summary"), str) or not p["summary"] or len(p["summary"]) > 1024:
+                    problems.append("'payload.summary' is missing, blank or too long")
+                if not isinstance(p.get("source"), str) or not p["source"]:
+                    problems.append("'payload.source' is missing or blank")
+                if p.get("severity") not in ("critical", "error", "warning", "info"):
+                    problems.append("'payload.severity' is invalid")
+    elif kind == "discord":
+        content = doc.get("content")
+        embeds = doc.get("embeds") or []
+        if not content and not embeds:
+            problems.append("Cannot send an empty message")
+        if isinstance(content, str) and len(content) > 2000:
+            problems.append("content: Must be 2000 or fewer in length.")
+        if not isinstance(embeds, list) or len(embeds) > 10:
+            problems.append("embeds: Must be 10 or fewer in length.")
+        else:
+            for e in embeds:
+                if not isinstance(e, dict):
+                    problems.append("embeds: not an object")
+                    continue
+                if len(e.get("title", "")) > 256 or len(e.get("description", "")) > 4096:
+                    problems.append("embeds: title or description too long")
+                if "color" in e and not isinstance(e["color"], int):
+                    problems.append("embeds.color: not an integer")
+    elif kind == "teams":
+        if doc.get("type") != "message":
+            problems.append("type must be \"message\"")
+        atts = doc.get("attachments")
+        if not isinstance(atts, list) or not atts:
+            problems.append("attachments missing")
+        else:
+            for a in atts:
+                if a.get("contentType") != "application/vnd.microsoft.card.adaptive":
+                    problems.append("attachment contentType is not an Adaptive Card")
+                card = a.get("content") or {}
+                if card.get("type") != "AdaptiveCard" or not card.get("version"):
+                    problems.append("content is not an AdaptiveCard with a version")
+                if not isinstance(card.get("body"), list) or not card["body"]:
+                    problems.append("card body missing")
+                for el in card.get("body") or []:
+                    if not isinstance(el, dict) or not el.get("type"):
+                        problems.append("card element without type")
+    elif kind == "slack":
+        if not doc.get("text") and not doc.get("blocks"):
+            problems.append("no_text")
+    return problems
+
+
+SERVICE_REFUSAL = {
+    "pagerduty": lambda errs: {"status": "invalid event", "message": "Event object is invalid",
+                               "errors": errs},
+    "discord": lambda errs: {"code": 50035, "message": "Invalid Form Body", "errors": errs},
+    "teams": lambda errs: {"error": {"code": "InvalidRequestContent", "message": "; ".join(errs)}},
+    "ntfy": lambda errs: {"code": 40007, "http": 400, "error": "; ".join(errs)},
+    "slack": lambda errs: errs[0],
+}
+
+
+def service_success(kind, body):
+    if kind == "pagerduty":
+        return {"status": 202, "body": {"status": "success", "message": "Event processed",
+                                        "dedup_key": json.loads(body).get("dedup_key", "")}}
+    if kind == "discord":
+        return {"status": 204, "body": ""}
+    if kind == "teams":
+        return {"status": 202, "body": ""}
+    if kind == "ntfy":
+        return {"status": 200, "body": {"id": "hwQ2YpKdmg", "time": int(time.time()),
+                                        "event": "message", "message": body}}
+    return {"status": 200, "body": "ok"}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -94,6 +207,13 @@ class Handler(BaseHTTPRequestHandler):
                     turn = sequence_turns.get(index, 0)
                     sequence_turns[index] = turn + 1
                 answer = route["sequence"][min(turn, len(route["sequence"]) - 1)]
+            kind = route.get("validate")
+            if kind:
+                problems = validate(kind, body, self.headers)
+                if problems:
+                    answer = {"status": 400, "body": SERVICE_REFUSAL[kind](problems)}
+                elif "status" not in answer:
+                    answer = dict(answer, **service_success(kind, body))
             break
         if answer is None:
             answer = scenario.get("default", {"status": 404, "body": {"message": "Not Found"}})

@@ -203,8 +203,9 @@ TEST(ConfigTest, NotifyEntriesAreValidated) {
   EXPECT_EQ(ErrorOf("notify:\n  - { type: slack, url: x, on: [Divergd] }\n"),
             "infinity-sync.yaml:2:33: notify[0].on[0]: unknown status \"Divergd\" (did you mean "
             "\"Diverged\"?)");
-  EXPECT_EQ(ErrorOf("notify:\n  - { type: email, url: x }\n"),
-            "infinity-sync.yaml:2:13: notify[0].type: expected slack or webhook, got \"email\"");
+  EXPECT_EQ(ErrorOf("notify:\n  - { type: mail, url: x }\n"),
+            "infinity-sync.yaml:2:13: notify[0].type: expected slack, webhook, pagerduty, email, "
+            "discord, teams or ntfy, got \"mail\"");
 }
 
 TEST(ConfigTest, KeyPathsCoverTheSchema) {

@@ -190,6 +190,38 @@ TEST_F(NotifyRetry, NothingIsSentWhenNoTimeIsLeft) {
   EXPECT_TRUE(http.requests().empty());
 }
 
+TEST_F(NotifyRetry, TooManyRequestsWaitsForRetryAfter) {
+  http.answer = [n = std::make_shared<int>(0)](const HttpRequest&) {
+    HttpResponse r = Answer(++*n == 1 ? 429 : 202);
+    if (r.status == 429) r.headers = {{"retry-after", "2"}};
+    return r;
+  };
+  SendResult r = Post(10s);
+  EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.attempts, 2);
+  EXPECT_EQ(sleeps, (std::vector<std::chrono::milliseconds>{2000ms}));
+}
+
+TEST_F(NotifyRetry, RetryAfterPastTheDeadlineGivesUp) {
+  http.answer = [](const HttpRequest&) {
+    HttpResponse r = Answer(429);
+    r.headers = {{"retry-after", "60"}};
+    return r;
+  };
+  SendResult r = Post(10s);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_TRUE(sleeps.empty());
+  EXPECT_EQ(r.error, "HTTP 429 (retry after 60 s); out of time");
+}
+
+TEST_F(NotifyRetry, TooManyRequestsWithoutRetryAfterBacksOff) {
+  Script({429, 200});
+  SendResult r = Post();
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(sleeps, (std::vector<std::chrono::milliseconds>{250ms}));
+}
+
 TEST_F(NotifyRetry, ErrorsNeverQuoteTheUrl) {
   Script({0});
   SendResult r = Post(2s);

@@ -108,10 +108,34 @@ TEST(NotifyTransitions, MemoryRoundTripsThroughJson) {
 TEST(NotifyTransitions, DamagedMemoryIsAnError) {
   EXPECT_FALSE(ParseNotifyMemory("{"));
   EXPECT_EQ(ParseNotifyMemory("[]").error(), "expected an object with \"checks\"");
-  EXPECT_EQ(ParseNotifyMemory(R"({"version":2,"checks":{}})").error(),
-            "unknown version (expected 1)");
+  EXPECT_EQ(ParseNotifyMemory(R"({"version":3,"checks":{}})").error(),
+            "unknown version (expected 1 or 2)");
+  EXPECT_EQ(ParseNotifyMemory(R"({"version":2,"checks":{},"senders":{"0:slack":{"GitSync":{}}}})")
+                .error(),
+            "senders.0:slack.GitSync: expected {\"told\": string}");
+  EXPECT_EQ(
+      ParseNotifyMemory(
+          R"({"version":2,"checks":{},"senders":{"0:slack":{"GitSync":{"told":"Synced","lastSent":"x"}}}})")
+          .error(),
+      "senders.0:slack.GitSync.lastSent: expected milliseconds since the epoch");
   EXPECT_EQ(ParseNotifyMemory(R"({"version":1,"checks":{"GitSync":3}})").error(),
             "checks.GitSync: expected {\"status\": string}");
+}
+
+TEST(NotifyTransitions, SenderMemoryRoundTripsThroughJson) {
+  NotifyMemory memory;
+  memory.checks["GitSync"] = {"Diverged", "", 0};
+  memory.senders["0:slack"]["GitSync"] = {"Synced", 1771375837123, true};
+  auto parsed = ParseNotifyMemory(NotifyMemoryToJson(memory).dump());
+  ASSERT_TRUE(parsed) << parsed.error();
+  const SenderCheckMemory& m = parsed->senders["0:slack"]["GitSync"];
+  EXPECT_EQ(m.told, "Synced");
+  EXPECT_EQ(m.last_sent, 1771375837123);
+  EXPECT_TRUE(m.held);
+  // A version 1 file (before senders were remembered) still loads.
+  auto v1 = ParseNotifyMemory(R"({"version":1,"checks":{"GitSync":{"status":"Synced"}}})");
+  ASSERT_TRUE(v1) << v1.error();
+  EXPECT_TRUE(v1->senders.empty());
 }
 
 TEST(NotifyTransitions, StateFileSitsBesideTheStatusFile) {

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "core/time_format.h"
 #include "lib/server_fakes.h"
 #include "lib/test_support.h"
 #include "ports/file_system.h"
@@ -160,6 +161,19 @@ TEST(Routes, OverviewHasTheSeedKeys) {
   EXPECT_EQ(body["syncStatus"]["status"]["CloudflareCheck"]["Status"], "Reachable");
   EXPECT_EQ(body["syncStatusFresh"], true);
   EXPECT_EQ(body["heartbeats"].size(), 3u);
+  EXPECT_TRUE(body["timestamp"].is_string());
+}
+
+TEST(Routes, OverviewSaysWhenAMaintenanceWindowHoldsNotifications) {
+  ApiHarness h;
+  EXPECT_FALSE(h.Body(h.Call("GET", "/api/sync/overview")).contains("syncStatusMaintenance"));
+  MaintenanceWindowConfig window;
+  window.from = h.clock.Now() - std::chrono::minutes(5);
+  window.to = h.clock.Now() + std::chrono::minutes(55);
+  h.config.maintenance = {window};
+  auto body = h.Body(h.Call("GET", "/api/sync/overview"));
+  ASSERT_TRUE(body.contains("syncStatusMaintenance")) << body.dump();
+  EXPECT_EQ(body["syncStatusMaintenance"]["until"], FormatIso8601(*window.to));
   EXPECT_TRUE(body["timestamp"].is_string());
 }
 
