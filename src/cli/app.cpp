@@ -25,8 +25,8 @@ namespace {
 
 std::atomic<bool> g_abandoned{false};
 
-const std::vector<std::string> kSubcommands = {"run",       "status",  "serve",
-                                               "heartbeat", "history", "init"};
+const std::vector<std::string> kSubcommands = {"run",     "status", "serve", "heartbeat",
+                                               "history", "init",   "trace", "wait"};
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.
@@ -67,13 +67,15 @@ void StopOnInterrupt() {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) return;
     // run --watch between runs: the loop wakes up and returns 0 by itself.
-    if (WatchControl::Instance().OnSignal()) return;
+    if (WatchControl::Instance().OnSignal(sig)) return;
     RealProcessRunner::KillAllRunning();
     bool watching = WatchControl::Instance().enabled();
-    std::fprintf(stderr, watching ? "\ninfinity-sync: interrupted during a run; watch stopped\n"
-                                  : "\ninfinity-sync: interrupted\n");
+    bool keep_code = WatchControl::Instance().keep_signal_code();
+    std::fprintf(stderr, watching && !keep_code
+                             ? "\ninfinity-sync: interrupted during a run; watch stopped\n"
+                             : "\ninfinity-sync: interrupted\n");
     std::fflush(nullptr);
-    _exit(watching ? 0 : 128 + sig);
+    _exit(watching && !keep_code ? 0 : 128 + sig);
   }).detach();
 }
 
@@ -145,6 +147,25 @@ int RunApp(int argc, char** argv) {
       "init", "write a starter infinity-sync.yaml from what the repository holds");
   init_cmd->add_flag("--force", init_force, "overwrite an existing infinity-sync.yaml");
 
+  TraceFlags trace;
+  CLI::App* trace_cmd =
+      app.add_subcommand("trace",
+                         "where a commit stands along local -> GitHub -> CI -> Cloud Run -> edge "
+                         "(a dry-run sync); exit 0 live, 1 not live, 2 cannot tell");
+  trace_cmd->add_option("commit", trace.commit, "the commit to trace (default: HEAD)");
+  trace_cmd->add_flag("--json", trace.json, "print the trace as JSON");
+
+  WaitFlags wait;
+  CLI::App* wait_cmd = app.add_subcommand(
+      "wait",
+      "repeat dry-run syncs until the commit is live (or every check is synced); "
+      "exit 0 reached, 1 timed out");
+  wait_cmd->add_option("commit", wait.commit, "the commit to wait for (default: HEAD)");
+  wait_cmd->add_option("--for", wait.target, "live (default) or synced")
+      ->check(CLI::IsMember({"live", "synced"}));
+  wait_cmd->add_option("--timeout", wait.timeout, "give up after this long (default: 10m)");
+  wait_cmd->add_option("--interval", wait.interval, "time between tries (default: 10s)");
+
   std::vector<std::string> args = WithDefaultCommand(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
   try {
@@ -165,6 +186,23 @@ int RunApp(int argc, char** argv) {
     if (heartbeat_cmd->parsed()) return CmdHeartbeat(global, heartbeat_target, heartbeat_json);
     if (history_cmd->parsed()) return CmdHistory(global, history);
     if (init_cmd->parsed()) return CmdInit(global, init_force);
+    if (trace_cmd->parsed()) {
+      StopOnInterrupt();
+      int code = CmdTrace(global, trace);
+      if (code < 0) {
+        g_abandoned = true;
+        code = -code;
+      }
+      return code;
+    }
+    if (wait_cmd->parsed()) {
+      WatchControl::Instance().Enable(/*keep_signal_code=*/true);
+      StopOnInterrupt();
+      bool abandoned = false;
+      int code = CmdWait(global, wait, abandoned);
+      if (abandoned) g_abandoned = true;
+      return code;
+    }
     if (!run.interval.empty() && !run.watch) {
       std::cerr << "infinity-sync: --interval needs --watch\n";
       return kExitUsage;

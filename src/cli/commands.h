@@ -67,4 +67,28 @@ struct HistoryFlags {
 // Exit 0; 64 bad flags; 78 bad config or no store; 2 the store cannot be read.
 int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags);
 
+struct TraceFlags {
+  std::string commit;  // empty: HEAD
+  bool json = false;
+};
+
+// `infinity-sync trace [COMMIT] [--json]`: a dry-run sync, then where COMMIT
+// stands along its lineage. Exit 0 live, 1 not (yet) live, 2 cannot tell;
+// 78 bad config; 75 another run holds the lock. Negated when check threads
+// were abandoned (the caller must then leave without unwinding).
+int CmdTrace(const GlobalOptions& global, const TraceFlags& flags);
+
+struct WaitFlags {
+  std::string commit;           // empty: HEAD
+  std::string target = "live";  // live | synced
+  std::string timeout;          // a duration; empty: 10m
+  std::string interval;         // a duration; empty: 10s
+};
+
+// `infinity-sync wait`: dry-run syncs every --interval until COMMIT is live
+// (--for live) or every check is good (--for synced), one line per try.
+// Exit 0 reached, 1 timed out (saying what is still missing), 64 bad flags,
+// 78 bad config, 128+signal when interrupted (promptly, also between tries).
+int CmdWait(const GlobalOptions& global, const WaitFlags& flags, bool& abandoned);
+
 }  // namespace infinity_sync

@@ -7,9 +7,20 @@ WatchControl& WatchControl::Instance() {
   return control;
 }
 
-void WatchControl::Enable() {
+void WatchControl::Enable(bool keep_signal_code) {
   std::lock_guard lock(mu_);
   enabled_ = true;
+  keep_signal_code_ = keep_signal_code;
+}
+
+bool WatchControl::keep_signal_code() const {
+  std::lock_guard lock(mu_);
+  return keep_signal_code_;
+}
+
+int WatchControl::signal() const {
+  std::lock_guard lock(mu_);
+  return signal_;
 }
 
 bool WatchControl::enabled() const {
@@ -17,10 +28,11 @@ bool WatchControl::enabled() const {
   return enabled_;
 }
 
-bool WatchControl::OnSignal() {
+bool WatchControl::OnSignal(int sig) {
   std::lock_guard lock(mu_);
   if (!enabled_) return false;
   stop_ = true;
+  if (signal_ == 0) signal_ = sig;
   cv_.notify_all();
   return !running_;
 }

@@ -13,14 +13,19 @@ class WatchControl {
  public:
   static WatchControl& Instance();
 
-  // Watch mode on: signals stop the loop with exit 0 instead of 128+signal.
-  void Enable();
+  // Watch mode on: signals stop the loop with exit 0 instead of 128+signal;
+  // with `keep_signal_code` (`wait`), the loop still stops promptly between
+  // runs, but a signal during a run exits 128+signal.
+  void Enable(bool keep_signal_code = false);
   bool enabled() const;
+  bool keep_signal_code() const;
+  // The signal that asked to stop; 0 before one arrived.
+  int signal() const;
 
   // Called on the signal thread. True when the loop is between runs and will
   // stop by itself (the caller must then do nothing more); false when the
   // caller must kill the children and exit.
-  bool OnSignal();
+  bool OnSignal(int sig = 0);
 
   // Marks a run as started; false (and no run) once a signal arrived.
   bool BeginRun();
@@ -33,6 +38,8 @@ class WatchControl {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool enabled_ = false;
+  bool keep_signal_code_ = false;
+  int signal_ = 0;
   bool running_ = false;
   bool stop_ = false;
 };

@@ -1,0 +1,67 @@
+// `infinity-sync trace [COMMIT]`: where a commit stands along the lineage.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "checks/check.h"
+#include "cli/commands.h"
+#include "cli/config_loading.h"
+#include "cli/real_ports.h"
+#include "cli/report.h"
+#include "cli/trace.h"
+#include "core/check_status.h"
+#include "engine/sync_job.h"
+#include "store/open_store.h"
+
+namespace infinity_sync {
+
+int CmdTrace(const GlobalOptions& global, const TraceFlags& flags) {
+  auto loaded = LoadConfigOrReport(global.config);
+  if (!loaded) return kExitConfig;
+  const Config& config = *loaded;
+  RealPorts real;
+  std::string name = flags.commit.empty() ? "HEAD" : flags.commit;
+  auto commit = ResolveCommit(real.process, config.git.repo, name);
+  if (!commit) {
+    std::cerr << "infinity-sync: trace: " << commit.error() << "\n";
+    return kExitFailed;
+  }
+
+  std::vector<CheckSpec> table = CheckTable(config);
+  RunOptions options;
+  options.dry_run = true;
+  FixPrompt never = [](const std::string&, const Fix&) { return false; };
+  std::unique_ptr<HistoryRecorder> history;
+  if (auto recorder = OpenHistoryRecorder(config)) history = std::move(*recorder);
+  auto outcome = RunSync(config, real.ports, table, options, never, {}, history.get());
+  if (!outcome) {
+    std::cerr << "infinity-sync: " << outcome.error() << "; not running\n";
+    return kExitLocked;
+  }
+  if (!outcome->write_error.empty()) {
+    std::cerr << "infinity-sync: the status file was not written: " << outcome->write_error << "\n";
+  }
+  Lineage lineage = outcome->status.lineage.value_or(Lineage{});
+  TraceReport report = TraceCommit(lineage, *commit, GitContains(real.process, config.git.repo));
+  if (flags.json) {
+    nlohmann::json out = ToJson(report);
+    out["lineage"] = ToJson(lineage);
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << "Commit " << commit->substr(0, 7) << (name == *commit ? "" : " (" + name + ")")
+              << "\n";
+    for (const auto& h : report.hops) {
+      std::string mark = !h.contains ? "[?]  " : *h.contains ? "[OK] " : "[NO] ";
+      std::cout << fmt::format("  {}{:<9} {}\n", mark, h.hop, h.text);
+    }
+    std::cout << (report.live == true    ? "live"
+                  : report.live == false ? "not live"
+                                         : "unknown")
+              << ": " << report.summary << "\n";
+  }
+  std::cout.flush();
+  int code = report.ExitCode();
+  return outcome->abandoned > 0 ? -code : code;
+}
+
+}  // namespace infinity_sync
