@@ -219,7 +219,7 @@ TEST(EdgeCommitRead, HeaderOrJsonPointer) {
 }
 
 // A run's results as the checks would leave them.
-SyncStatus Run(const json& serving, const std::string& edge = "") {
+SyncStatus RunWith(const json& serving, const std::string& edge = "") {
   SyncStatus s;
   CheckResult gcp;
   gcp.status = CheckStatus::kSynced;
@@ -260,7 +260,7 @@ Config WithEdge(bool edge) {
 
 TEST(LineageBuilt, LiveOnlyWhenTheTipServesAllTraffic) {
   json all_tip = json::array({{{"revision", "web-00042-abc"}, {"percent", 100}, {"commit", kTip}}});
-  Lineage l = BuildLineage(Run(all_tip), WithEdge(false));
+  Lineage l = BuildLineage(RunWith(all_tip), WithEdge(false));
   EXPECT_EQ(l.commit, kTip);
   ASSERT_EQ(l.hops.size(), 4u);
   EXPECT_EQ(l.hops[0].hop, "local");
@@ -274,7 +274,7 @@ TEST(LineageBuilt, LiveOnlyWhenTheTipServesAllTraffic) {
 
   json split = json::array({{{"revision", "web-00041-old"}, {"percent", 50}, {"commit", kOld}},
                             {{"revision", "web-00042-abc"}, {"percent", 50}, {"commit", kTip}}});
-  l = BuildLineage(Run(split), WithEdge(false));
+  l = BuildLineage(RunWith(split), WithEdge(false));
   EXPECT_EQ(l.Find("cloudrun")->state, "partial");
   EXPECT_EQ(l.live, false);
   EXPECT_EQ(LineageLine(l),
@@ -283,25 +283,25 @@ TEST(LineageBuilt, LiveOnlyWhenTheTipServesAllTraffic) {
 
   json unknown =
       json::array({{{"revision", "web-00042-abc"}, {"percent", 100}, {"commit", nullptr}}});
-  l = BuildLineage(Run(unknown), WithEdge(false));
+  l = BuildLineage(RunWith(unknown), WithEdge(false));
   EXPECT_EQ(l.Find("cloudrun")->state, "unknown");
   EXPECT_EQ(l.live, std::nullopt) << "never live with a guessed commit";
 
   // The edge, when configured, must name the tip too.
-  l = BuildLineage(Run(all_tip, kTip), WithEdge(true));
+  l = BuildLineage(RunWith(all_tip, kTip), WithEdge(true));
   EXPECT_EQ(l.Find("edge")->state, "live");
   EXPECT_EQ(l.live, true);
   EXPECT_EQ(LineageLine(l),
             "HEAD 1a2b3c4 (main, pushed) -> CI passed -> Cloud Run 100% rev 00042 -> edge "
             "1a2b3c4: live");
-  l = BuildLineage(Run(all_tip, kOld), WithEdge(true));
+  l = BuildLineage(RunWith(all_tip, kOld), WithEdge(true));
   EXPECT_EQ(l.Find("edge")->state, "stale");
   EXPECT_EQ(l.live, false);
-  l = BuildLineage(Run(all_tip), WithEdge(true));
+  l = BuildLineage(RunWith(all_tip), WithEdge(true));
   EXPECT_EQ(l.live, std::nullopt);
 
   // One JSON mapping, read back the same.
-  json j = ToJson(BuildLineage(Run(split), WithEdge(false)));
+  json j = ToJson(BuildLineage(RunWith(split), WithEdge(false)));
   EXPECT_EQ(j["live"], false);
   EXPECT_EQ(j["hops"][3]["serving"][0]["percent"], 50);
   EXPECT_TRUE(j["hops"][2]["at"].is_null());
@@ -312,7 +312,7 @@ TEST(LineageBuilt, LiveOnlyWhenTheTipServesAllTraffic) {
 
 TEST(LineageBuilt, StaleEdgeIsNamedInCloudflareDetails) {
   json all_tip = json::array({{{"revision", "web-00042-abc"}, {"percent", 100}, {"commit", kTip}}});
-  SyncStatus s = Run(all_tip, kOld);
+  SyncStatus s = RunWith(all_tip, kOld);
   AddLineage(&s, WithEdge(true));
   const CheckResult* cf = s.Find("CloudflareCheck");
   ASSERT_FALSE(cf->notes.empty());
@@ -331,14 +331,14 @@ TEST(TraceOfACommit, LiveNotLiveCannotTell) {
     if (d == kOld && a == kTip) return false;
     return std::nullopt;
   };
-  Lineage l = BuildLineage(Run(all_tip), WithEdge(false));
+  Lineage l = BuildLineage(RunWith(all_tip), WithEdge(false));
   TraceReport t = TraceCommit(l, kTip, contains);
   EXPECT_EQ(t.ExitCode(), 0) << t.summary;
   t = TraceCommit(l, kOld, contains);
   EXPECT_EQ(t.ExitCode(), 0) << "an older commit is live inside the newer one: " << t.summary;
 
   json old = json::array({{{"revision", "web-00041-old"}, {"percent", 100}, {"commit", kOld}}});
-  l = BuildLineage(Run(old), WithEdge(false));
+  l = BuildLineage(RunWith(old), WithEdge(false));
   t = TraceCommit(l, kTip, contains);
   EXPECT_EQ(t.ExitCode(), 1) << t.summary;
   EXPECT_EQ(t.summary,
@@ -346,7 +346,7 @@ TEST(TraceOfACommit, LiveNotLiveCannotTell) {
 
   json unknown =
       json::array({{{"revision", "web-00042-abc"}, {"percent", 100}, {"commit", nullptr}}});
-  t = TraceCommit(BuildLineage(Run(unknown), WithEdge(false)), kTip, contains);
+  t = TraceCommit(BuildLineage(RunWith(unknown), WithEdge(false)), kTip, contains);
   EXPECT_EQ(t.ExitCode(), 2) << t.summary;
   t = TraceCommit(Lineage{}, kTip, contains);
   EXPECT_EQ(t.ExitCode(), 2);
