@@ -1,5 +1,5 @@
 # fish completion for infinity-sync. Keep in step with src/cli/app.cpp.
-set -l commands run status serve heartbeat history init
+set -l commands run status serve heartbeat history init trace wait
 
 complete -c infinity-sync -f
 complete -c infinity-sync -l config -r -F -d 'configuration file'
@@ -12,7 +12,7 @@ complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a serv
 complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a heartbeat -d 'one live heartbeat round'
 complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a init -d 'write a starter infinity-sync.yaml'
 
-set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history init"
+set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history init trace wait"
 complete -c infinity-sync -n $run_cond -l dry-run -d 'never change anything'
 complete -c infinity-sync -n $run_cond -s y -l yes -d 'apply every offered fix without asking'
 complete -c infinity-sync -n $run_cond -s v -l verbose -d 'print each external call'
@@ -33,3 +33,9 @@ complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l target -r 
 complete -c infinity-sync -n "__fish_seen_subcommand_from heartbeat" -a 'github gcp cloudflare'
 complete -c infinity-sync -n "__fish_seen_subcommand_from heartbeat" -l json -d 'print JSON'
 complete -c infinity-sync -n "__fish_seen_subcommand_from init" -l force -d 'overwrite an existing file'
+complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a trace -d 'where a commit stands along the lineage'
+complete -c infinity-sync -n "__fish_seen_subcommand_from trace" -l json -d 'print the trace as JSON'
+complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a wait -d 'repeat dry-run syncs until live or synced'
+complete -c infinity-sync -n "__fish_seen_subcommand_from wait" -l for -x -a 'live synced' -d 'the condition'
+complete -c infinity-sync -n "__fish_seen_subcommand_from wait" -l timeout -x -a '5m 10m 15m 30m' -d 'give up after'
+complete -c infinity-sync -n "__fish_seen_subcommand_from wait" -l interval -x -a '5s 10s 30s 1m' -d 'time between tries'
