@@ -114,7 +114,7 @@ DeployBranchFacts ReadDeployBranch(const CheckContext& ctx, std::vector<std::str
                                        : "origin";
 
   ProcessResult refs = run({"git", "for-each-ref", "--format=%(refname) %(objectname) %(symref)",
-                            "refs/remotes/" + f.remote + "/"});
+                            "refs/remotes/" + f.remote});
   DeployBranchChoice choice =
       ChooseDeployBranch(git.deploy_branch, f.remote, refs.Succeeded() ? refs.out : "");
   f.deploy_branch = choice.branch;

@@ -127,10 +127,10 @@ TEST(WaitCommand, ReachesLiveWhenTrafficSwitchesMidWait) {
 TEST(WaitCommand, TimesOutSayingWhatIsMissing) {
   World world({kOnOld});
   auto start = std::chrono::steady_clock::now();
-  ProcessResult res = world.Program({"wait", "--interval", "200ms", "--timeout", "1s"});
+  ProcessResult res = world.Program({"wait", "--interval", "200ms", "--timeout", "3s"});
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   EXPECT_EQ(res.exit_code, 1) << res.out << res.err;
-  EXPECT_NE(res.err.find("timed out after 1s; still missing: " + world.head.substr(0, 7) +
+  EXPECT_NE(res.err.find("timed out after 3s; still missing: " + world.head.substr(0, 7) +
                          " is not live (yet): Cloud Run: 100% web-00002-abc"),
             std::string::npos)
       << res.err;
@@ -234,7 +234,7 @@ TEST(CommitCi, CheckRunsAndCombinedStatusFromGitHub) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
     World world({kOnHead});
-    std::string prefix = "/repos/octo/app/commits/" + world.head;
+    std::string prefix = "/api/v3/repos/octo/app/commits/" + world.head;
     json bearer = {{"Authorization", "Bearer ghe-test-token"}};
     json denied = {{"status", 401}, {"body", {{"message", "Bad credentials"}}}};
     FakeHttpServer github({{"routes",
