@@ -225,7 +225,7 @@ TEST(ConfigTest, DeployBranchAndEdgeVersion) {
   EXPECT_EQ(off.git.deploy_branch, "");
   EXPECT_FALSE(off.cloudflare.version.enabled());
   EXPECT_EQ(ErrorOf("cloudflare:\n  version: {json_pointer: commit}\n"),
-            "infinity-sync.yaml:2:29: cloudflare.version.json_pointer: \"commit\" is not a JSON "
+            "infinity-sync.yaml:2:27: cloudflare.version.json_pointer: \"commit\" is not a JSON "
             "pointer (it starts with /)");
   EXPECT_EQ(ErrorOf("cloudflare:\n  version: {header: x-commit, json_pointer: /c}\n"),
             "infinity-sync.yaml:2:12: cloudflare.version: set header or json_pointer, not both");
