@@ -304,7 +304,7 @@ TEST(GcpCheckIntegration, DeployBranchFromConfigAndRemoteHead) {
   // git.deploy_branch wins over origin/HEAD.
   s.w.WriteConfig("  project: demo-project\n  service: web\n  api_url: " + s.fake.url(), "");
   std::string text = ReadFile(s.w.config_path());
-  text.replace(text.find("  fetch: false"), 13, "  fetch: false\n  deploy_branch: main");
+  text.replace(text.find("  fetch: false"), 14, "  fetch: false\n  deploy_branch: main");
   WriteFile(s.w.config_path(), text);
   s.w.Run({"--only", "gcp", "--dry-run"}, &doc);
   EXPECT_EQ(Gcp(doc)["Data"]["deployBranch"], "origin/main");
