@@ -51,7 +51,12 @@ int CmdTrace(const GlobalOptions& global, const TraceFlags& flags) {
     std::cout << "Commit " << commit->substr(0, 7) << (name == *commit ? "" : " (" + name + ")")
               << "\n";
     for (const auto& h : report.hops) {
-      std::string mark = !h.contains ? "[?]  " : *h.contains ? "[OK] " : "[NO] ";
+      // CI is marked by its result; the other hops by whether they hold the commit.
+      std::optional<bool> good = h.hop != "ci"          ? h.contains
+                                 : h.state == "success" ? std::optional<bool>(true)
+                                 : h.state == "failure" ? std::optional<bool>(false)
+                                                        : std::nullopt;
+      std::string mark = !good ? "[?]  " : *good ? "[OK] " : "[NO] ";
       std::cout << fmt::format("  {}{:<9} {}\n", mark, h.hop, h.text);
     }
     std::cout << (report.live == true    ? "live"

@@ -64,7 +64,7 @@ TraceReport TraceCommit(const Lineage& l, const std::string& commit, const Conta
     return contains(at, commit);
   };
   for (const auto& h : l.hops) {
-    TraceHop hop{h.hop, h.commit, std::nullopt, ""};
+    TraceHop hop{h.hop, h.commit, std::nullopt, h.state, ""};
     if (h.hop == "local") {
       hop.contains = holds(h.commit);
       hop.text = h.commit.empty()
@@ -147,6 +147,7 @@ json ToJson(const TraceReport& t) {
     hops.push_back({{"hop", h.hop},
                     {"commit", h.commit.empty() ? json() : json(h.commit)},
                     {"contains", h.contains ? json(*h.contains) : json()},
+                    {"state", h.state},
                     {"detail", h.text}});
   }
   return {{"commit", t.commit},

@@ -24,6 +24,7 @@ struct TraceHop {
   std::string hop;
   std::string commit;            // what the hop holds
   std::optional<bool> contains;  // it holds the traced commit (or a descendant)
+  std::string state;             // the hop's own state (lineage)
   std::string text;              // one line for people
 };
 struct TraceReport {

@@ -27,13 +27,13 @@ std::string Details(const json& check) {
   return all;
 }
 
-// A checkout whose HEAD is origin/main, a Cloud Run service "web" serving
-// `serving` ({revision: percent}), web-00002-abc built from kFixtureCommit and
-// web-00003-xk2 from HEAD. `sequence` serves the service documents in turn.
+// A checkout whose HEAD is origin/main, one commit after `old`; a Cloud Run
+// service "web" serving ({revision: percent}) web-00002-abc built from `old`
+// and web-00003-xk2 from HEAD. `sequence` serves the service documents in turn.
 struct World {
   explicit World(const std::vector<std::vector<std::pair<std::string, int>>>& sequence,
                  const std::string& extra = "")
-      : head(w.git.Head(w.git.work())), fake(Config(sequence)) {
+      : old(w.git.Head(w.git.work())), head(Advance()), fake(Config(sequence)) {
     WriteServiceAccountFile(w.dir / "sa.json", fake.token_uri());
     w.env["GOOGLE_APPLICATION_CREDENTIALS"] = w.dir / "sa.json";
     Configure(extra);
@@ -42,6 +42,11 @@ struct World {
     w.WriteConfig("  project: demo-project\n  service: web\n  api_url: " + fake.url(),
                   "docker:\n  host: unix://" + (w.dir / "no-docker.sock") + "\n" + extra);
   }
+  std::string Advance() {
+    std::string next = w.git.Commit(w.git.work(), "app.txt", "v2\n");
+    w.git.Push(w.git.work());
+    return next;
+  }
   json Config(const std::vector<std::vector<std::pair<std::string, int>>>& sequence) {
     json answers = json::array();
     for (std::size_t i = 0; i < sequence.size(); ++i) {
@@ -49,7 +54,7 @@ struct World {
       WriteServiceWithTraffic(path, "ready.json", sequence[i], "web-00003-xk2");
       answers.push_back({{"body_file", path}});
     }
-    WriteRevisionDoc(w.dir / "rev2.json", "web-00002-abc", kFixtureCommit);
+    WriteRevisionDoc(w.dir / "rev2.json", "web-00002-abc", old);
     WriteRevisionDoc(w.dir / "rev3.json", "web-00003-xk2", head);
     return FakeConfig({{ServicePath(), {{"sequence", answers}}},
                        {RevisionPath("web-00002-abc"), {{"body_file", w.dir / "rev2.json"}}},
@@ -62,6 +67,7 @@ struct World {
     return testing::Run(argv, w.git.work(), w.env, std::chrono::milliseconds(60'000));
   }
   GcpWorld w;
+  std::string old;
   std::string head;
   GoogleFake fake;
 };
@@ -96,6 +102,9 @@ TEST(TraceCommand, ExitZeroWhenLiveOneWhenNotTwoWhenUnknown) {
     EXPECT_EQ(out["lineage"]["live"], false);
     EXPECT_EQ(out["hops"][3]["hop"], "cloudrun");
     EXPECT_EQ(out["hops"][3]["contains"], false);
+    // The older commit that serves is live: HEAD's parent is in what serves.
+    res = old.Program({"trace", old.old});
+    EXPECT_EQ(res.exit_code, 0) << res.out << res.err;
     res = old.Program({"trace", kFixtureCommit});
     EXPECT_EQ(res.exit_code, 2) << "a commit this repository does not have: " << res.err;
   }
@@ -345,7 +354,7 @@ TEST_F(EdgeLineage, StaleEdgeFromAJsonVersionIsNotLive) {
                      {{{"method", "GET"},
                        {"path", "/version"},
                        {"status", 200},
-                       {"body", {{"build", {{"commit", kFixtureCommit}}}}}}}},
+                       {"body", {{"build", {{"commit", world.old}}}}}}}},
                     {"default", {{"status", 200}, {"body", "hello"}}}});
   world.Configure(
       Cloudflare(edge->port(), "{url: \"https://edge.test:" + std::to_string(edge->port()) +
@@ -356,9 +365,9 @@ TEST_F(EdgeLineage, StaleEdgeFromAJsonVersionIsNotLive) {
   json doc = json::parse(ReadFile(world.w.status_path()));
   json cf = doc["status"]["CloudflareCheck"];
   EXPECT_EQ(cf["Status"], "Reachable") << "a stale edge is shown, not a status";
-  EXPECT_EQ(cf["Data"]["edgeCommit"], kFixtureCommit);
-  EXPECT_NE(Details(cf).find("Edge serves 3f9a2c1, Cloud Run serves " + world.head.substr(0, 7) +
-                             ": stale cache or another origin"),
+  EXPECT_EQ(cf["Data"]["edgeCommit"], world.old);
+  EXPECT_NE(Details(cf).find("Edge serves " + world.old.substr(0, 7) + ", Cloud Run serves " +
+                             world.head.substr(0, 7) + ": stale cache or another origin"),
             std::string::npos)
       << Details(cf);
   EXPECT_EQ(doc["lineage"]["hops"][4]["state"], "stale");
