@@ -154,6 +154,10 @@ Lineage BuildLineage(const SyncStatus& status, const Config& config) {
       edge.at.reset();
     } else if (edge.commit.empty()) {
       edge.detail = Str(c, "edgeCommitError");
+      if (edge.detail.empty()) {
+        edge.detail = "the edge was not asked (CloudflareCheck " +
+                      std::string(ToString(cf->status)) + ")";
+      }
     } else if (tip.empty()) {
       edge.detail = "edge serves " + Short(edge.commit);
     } else if (CommitsMatch(edge.commit, tip)) {
