@@ -19,11 +19,12 @@ json Fixture(const std::string& name) {
 }
 
 // A Service whose trafficStatuses are `traffic` ({revision, percent, latest}).
-std::string Service(const json& traffic, const std::string& latest_ready = "web-00003-xk2") {
+std::string Service(const std::vector<json>& traffic,
+                    const std::string& latest_ready = "web-00003-xk2") {
   json s = Fixture("ready.json");
   s["latestReadyRevision"] = s["latestCreatedRevision"] =
       "projects/demo-project/locations/us-central1/services/web/revisions/" + latest_ready;
-  s["trafficStatuses"] = traffic;
+  s["trafficStatuses"] = json(traffic);
   return s.dump();
 }
 
@@ -190,7 +191,7 @@ TEST(GcpInterpret, NoTrafficDeployKeepsServingTheOldCommit) {
   // gcloud run deploy --no-traffic: a new ready revision, the LATEST target
   // replaced by the revision that served before.
   json doc = json::parse(Service({To("web-00003-xk2", 100)}, "web-00004-new"));
-  doc["traffic"] = json::array({To("web-00003-xk2", 100)});
+  doc["traffic"] = doc["trafficStatuses"];
   doc["template"]["labels"]["commit-sha"] = kNew;
   GcpFacts f = Facts(200, doc.dump());
   f.local.tip = f.local.head = kNew;
