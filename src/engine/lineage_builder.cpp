@@ -155,8 +155,8 @@ Lineage BuildLineage(const SyncStatus& status, const Config& config) {
     } else if (edge.commit.empty()) {
       edge.detail = Str(c, "edgeCommitError");
       if (edge.detail.empty()) {
-        edge.detail = "the edge was not asked (CloudflareCheck " +
-                      std::string(ToString(cf->status)) + ")";
+        edge.detail =
+            "the edge was not asked (CloudflareCheck " + std::string(ToString(cf->status)) + ")";
       }
     } else if (tip.empty()) {
       edge.detail = "edge serves " + Short(edge.commit);
