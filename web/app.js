@@ -163,8 +163,42 @@ function timeline(key) {
   }
   return box;
 }
+// The lineage strip: one box per hop (local -> GitHub -> CI -> Cloud Run -> edge).
+const HOP_TITLES = { local: "HEAD", remote: "GitHub", ci: "CI", cloudrun: "Cloud Run", edge: "Edge" };
+const HOP_GOOD = ["clean", "pushed", "success", "live"];
+const HOP_DRIFT = ["dirty", "unpushed", "pending", "partial", "stale"];
+function hopKind(state) {
+  if (HOP_GOOD.includes(state)) return "good";
+  if (HOP_DRIFT.includes(state)) return "drift";
+  if (state === "failure") return "bad";
+  return "neutral";
+}
+function renderLineage(lineage) {
+  const section = $("lineage-section");
+  const strip = $("lineage");
+  strip.replaceChildren();
+  section.hidden = !lineage || !Array.isArray(lineage.hops);
+  if (section.hidden) return;
+  for (const h of lineage.hops) {
+    const li = el("li", "hop " + hopKind(h.state));
+    li.dataset.hop = h.hop;
+    li.append(el("span", "hop-title", HOP_TITLES[h.hop] || h.hop));
+    const serving = Array.isArray(h.serving) && h.serving.length
+      ? h.serving.map(s => s.percent + "% " + s.revision).join(", ") : "";
+    li.append(el("span", "hop-commit", h.commit ? String(h.commit).slice(0, 7) : "?"));
+    li.append(el("span", "badge", h.state || "unknown"));
+    if (serving) li.append(el("span", "hop-detail muted", serving));
+    li.title = h.detail || "";
+    strip.append(li);
+  }
+  const verdict = lineage.live === true ? "live" : lineage.live === false ? "not live" : "cannot tell";
+  const v = $("lineage-verdict");
+  v.textContent = "· " + (lineage.commit ? String(lineage.commit).slice(0, 7) + " " : "") + verdict;
+  v.className = "verdict " + (lineage.live === true ? "good" : lineage.live === false ? "drift" : "muted");
+}
 function render() {
   const doc = state.syncStatus;
+  renderLineage(doc && doc.lineage);
   const checks = $("checks");
   checks.replaceChildren();
   const stale = $("stale");

@@ -12,7 +12,7 @@ _infinity_sync() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run status serve heartbeat history init notify"
+  local commands="run status serve heartbeat history init trace wait notify"
   local global="--config --help --version"
 
   case "$prev" in
@@ -25,8 +25,11 @@ _infinity_sync() {
       if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
       COMPREPLY=($(compgen -P "$prefix" -W "$checks" -- "$last"))
       return ;;
-    --interval)
-      COMPREPLY=($(compgen -W "30s 1m 5m 15m 1h" -- "$cur"))
+    --interval|--timeout)
+      COMPREPLY=($(compgen -W "10s 30s 1m 5m 10m 15m 1h" -- "$cur"))
+      return ;;
+    --for)
+      COMPREPLY=($(compgen -W "live synced" -- "$cur"))
       return ;;
     --listen)
       COMPREPLY=($(compgen -W "127.0.0.1:3001" -- "$cur"))
@@ -67,6 +70,8 @@ _infinity_sync() {
       else
         COMPREPLY=($(compgen -W "test" -- "$cur"))
       fi ;;
+    trace) COMPREPLY=($(compgen -W "--json --config --help" -- "$cur")) ;;
+    wait) COMPREPLY=($(compgen -W "--for --timeout --interval --config --help" -- "$cur")) ;;
   esac
 }
 complete -F _infinity_sync infinity-sync

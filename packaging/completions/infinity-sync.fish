@@ -1,5 +1,5 @@
 # fish completion for infinity-sync. Keep in step with src/cli/app.cpp.
-set -l commands run status serve heartbeat history init notify
+set -l commands run status serve heartbeat history init trace wait notify
 
 complete -c infinity-sync -f
 complete -c infinity-sync -l config -r -F -d 'configuration file'
@@ -12,7 +12,7 @@ complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a serv
 complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a heartbeat -d 'one live heartbeat round'
 complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a init -d 'write a starter infinity-sync.yaml'
 
-set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history init notify"
+set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history init trace wait notify"
 complete -c infinity-sync -n $run_cond -l dry-run -d 'never change anything'
 complete -c infinity-sync -n $run_cond -s y -l yes -d 'apply every offered fix without asking'
 complete -c infinity-sync -n $run_cond -s v -l verbose -d 'print each external call'
@@ -33,6 +33,6 @@ complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l target -r 
 complete -c infinity-sync -n "__fish_seen_subcommand_from heartbeat" -a 'github gcp cloudflare'
 complete -c infinity-sync -n "__fish_seen_subcommand_from heartbeat" -l json -d 'print JSON'
 complete -c infinity-sync -n "__fish_seen_subcommand_from init" -l force -d 'overwrite an existing file'
-complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a notify -d 'check the notification setup'
-complete -c infinity-sync -n "__fish_seen_subcommand_from notify" -a test -d 'send a test message through each sender'
-complete -c infinity-sync -n "__fish_seen_subcommand_from notify" -l sender -r -d 'only this sender: index or type'
+complete -c infinity-sync -n "not __fish_seen_subcommand_from $commands" -a trace wait notify -d 'check the notification setup'
+complete -c infinity-sync -n "__fish_seen_subcommand_from trace wait notify" -a test -d 'send a test message through each sender'
+complete -c infinity-sync -n "__fish_seen_subcommand_from trace wait notify" -l sender -r -d 'only this sender: index or type'

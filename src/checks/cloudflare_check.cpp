@@ -63,10 +63,31 @@ CheckResult RunCloudflareCheck(const CheckContext& ctx) {
     probe.ca_file = ctx.config.tls.ca_file;
     probe.dns_servers = cf.dns_servers;
     probe.timeout = ctx.Remaining();
+    probe.keep_body = true;  // Cloudflare's 530 page names its 1xxx code
     // The URL's host is the domain: connect to exactly the addresses just found.
     if (CanonicalHost(target->host) == CanonicalHost(cf.domain)) probe.addresses = ips;
     f.probed = true;
     f.probe = ctx.Probe(probe);
+  }
+
+  if (cf.version.enabled()) {
+    f.version_url = cf.version.url.empty() ? cf.url : cf.version.url;
+    f.version_header = cf.version.header;
+    f.version_pointer = cf.version.json_pointer;
+    auto version_target = ParseProbeTarget(f.version_url);
+    if (!version_target)
+      return CheckResult::Failure("cloudflare.version.url: " + version_target.error());
+    if (f.dns.ok() && f.version_url != cf.url) {
+      ProbeRequest probe;
+      probe.url = f.version_url;
+      probe.ca_file = ctx.config.tls.ca_file;
+      probe.dns_servers = cf.dns_servers;
+      probe.timeout = ctx.Remaining();
+      probe.keep_body = true;
+      if (CanonicalHost(version_target->host) == CanonicalHost(cf.domain)) probe.addresses = ips;
+      f.version_probed = true;
+      f.version_probe = ctx.Probe(probe);
+    }
   }
   return InterpretCloudflare(f, cf.expect_proxied);
 }

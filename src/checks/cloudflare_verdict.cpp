@@ -4,7 +4,10 @@
 #include <cctype>
 #include <cmath>
 
+#include <regex>
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace infinity_sync {
 namespace {
@@ -68,33 +71,123 @@ std::string Explain52x(int status) {
   const char* what = nullptr;
   switch (status) {
     case 520:
-      what = "the origin returned an unknown error";
+      what = "the origin returned an empty, unknown or unexpected answer";
       break;
     case 521:
-      what = "the origin web server is down";
+      what = "the origin web server refused the connection";
       break;
     case 522:
       what = "connection to the origin timed out";
       break;
     case 523:
-      what = "the origin is unreachable";
+      what = "the origin is unreachable: no route to its address, or its DNS is wrong";
       break;
     case 524:
-      what = "the origin took too long to answer";
+      what = "connected, but the origin sent no answer before Cloudflare's timeout";
       break;
     case 525:
       what = "TLS handshake with the origin failed";
       break;
     case 526:
-      what = "the origin's certificate is invalid";
-      break;
-    case 527:
-      what = "Railgun connection to the origin failed";
+      what = "the origin's certificate is not valid (Full strict mode)";
       break;
     default:
       return "";
   }
   return std::string("Cloudflare cannot reach the origin (") + what + ")";
+}
+
+int CloudflareErrorCode(const std::string& body) {
+  // Cloudflare's error page: <span class="cf-error-code">1033</span>, titled
+  // "... | 1033: Cloudflare Tunnel error"; text answers say "error code: 1033".
+  static const std::regex re(R"((?:cf-error-code">|[Ee]rror(?: code)?:? )(1[0-9]{3})\b)");
+  std::smatch m;
+  std::string head = body.substr(0, 64 * 1024);
+  if (std::regex_search(head, m, re)) return std::stoi(m[1]);
+  return 0;
+}
+
+std::string Explain1xxx(int code) {
+  switch (code) {
+    case 1000:
+      return "1000: the DNS record points to a Cloudflare address (prohibited IP)";
+    case 1001:
+      return "1001: DNS resolution error: the name is not on Cloudflare";
+    case 1003:
+      return "1003: direct IP access is not allowed";
+    case 1004:
+      return "1004: the host is not configured to serve web traffic";
+    case 1014:
+      return "1014: CNAME cross-user banned (the CNAME points into another account)";
+    case 1016:
+      return "1016: origin DNS error: Cloudflare cannot resolve the origin's name";
+    case 1018:
+      return "1018: Cloudflare could not find the host";
+    case 1033:
+      return "1033: the Cloudflare Tunnel is down (no cloudflared connected)";
+    case 1101:
+      return "1101: the Worker threw an exception";
+    case 1102:
+      return "1102: the Worker exceeded its CPU or memory limits";
+    default:
+      return std::to_string(code) + ": see Cloudflare's 1xxx error documentation";
+  }
+}
+
+std::string ExplainCloudflareAnswer(int status, const std::string& cf_mitigated,
+                                    const std::string& body) {
+  if (status == 530) {
+    int code = CloudflareErrorCode(body);
+    return code == 0 ? "Cloudflare error 530 (no 1xxx code in the page)"
+                     : "Cloudflare error " + Explain1xxx(code);
+  }
+  if (status == 403 && cf_mitigated.find("challenge") != std::string::npos) {
+    return "Cloudflare answered with a challenge (cf-mitigated: challenge): a bot check stands "
+           "before the site, so a script cannot see it";
+  }
+  return Explain52x(status);
+}
+
+EdgeCommit ReadEdgeCommit(const ProbeResult& answer, const std::string& url,
+                          const std::string& header, const std::string& json_pointer) {
+  EdgeCommit out;
+  std::string shown = RedactUrl(url);
+  if (!answer.answered) {
+    out.error = "no answer from " + shown + ": " + answer.error;
+    return out;
+  }
+  if (answer.status < 200 || answer.status >= 300) {
+    out.error = fmt::format("{} answered HTTP {}", shown, answer.status);
+    return out;
+  }
+  if (!header.empty()) {
+    out.source = "header " + header + " of " + shown;
+    out.commit = answer.Header(header);
+    if (out.commit.empty()) out.error = "no " + header + " header in the answer of " + shown;
+  } else {
+    out.source = json_pointer + " in " + shown;
+    nlohmann::json body = nlohmann::json::parse(answer.body, nullptr, false);
+    if (body.is_discarded()) {
+      out.error = "the answer of " + shown + " is not JSON";
+      return out;
+    }
+    try {
+      nlohmann::json::json_pointer ptr(json_pointer);
+      if (!body.contains(ptr)) {
+        out.error = json_pointer + " is not in the answer of " + shown;
+      } else if (!body.at(ptr).is_string()) {
+        out.error = json_pointer + " in the answer of " + shown + " is not a string";
+      } else {
+        out.commit = body.at(ptr).get<std::string>();
+      }
+    } catch (const nlohmann::json::exception&) {
+      out.error = "cloudflare.version.json_pointer \"" + json_pointer + "\" is not a JSON pointer";
+    }
+  }
+  out.commit.erase(0, out.commit.find_first_not_of(" \t"));
+  out.commit.erase(out.commit.find_last_not_of(" \t") + 1);
+  if (out.commit.empty() && out.error.empty()) out.error = out.source + " is empty";
+  return out;
 }
 
 CheckResult InterpretCloudflare(const CloudflareFindings& f, bool expect_proxied) {
@@ -165,8 +258,12 @@ CheckResult InterpretCloudflare(const CloudflareFindings& f, bool expect_proxied
                             : "";
     r.Ok(fmt::format("HTTPS connectivity successful (Status: {}{})", p.status, extra));
   } else {
-    std::string why = Explain52x(p.status);
+    std::string why = ExplainCloudflareAnswer(p.status, p.Header("cf-mitigated"), p.body);
     r.data["httpError"] = "HTTP " + std::to_string(p.status);
+    if (p.status == 530) {
+      if (int code = CloudflareErrorCode(p.body)) r.data["cfErrorCode"] = code;
+    }
+    if (!p.Header("cf-mitigated").empty()) r.data["cfMitigated"] = p.Header("cf-mitigated");
     r.Err(fmt::format("HTTPS answered with Status: {}{}", p.status, why.empty() ? "" : ": " + why));
   }
   if (p.cert_days_left) {
@@ -184,6 +281,19 @@ CheckResult InterpretCloudflare(const CloudflareFindings& f, bool expect_proxied
                     "ms, total {:.1f} ms",
                     dns_ms, p.timings.connect_ms, p.timings.tls_ms, p.timings.first_byte_ms,
                     f.dns.elapsed_ms + p.timings.total_ms));
+  }
+
+  if (!f.version_header.empty() || !f.version_pointer.empty()) {
+    EdgeCommit edge = ReadEdgeCommit(f.version_probed ? f.version_probe : p, f.version_url,
+                                     f.version_header, f.version_pointer);
+    r.data["edgeCommit"] = edge.commit.empty() ? nlohmann::json() : nlohmann::json(edge.commit);
+    if (edge.commit.empty()) {
+      r.data["edgeCommitError"] = edge.error;
+      r.Warn("Edge commit unknown: " + edge.error);
+    } else {
+      r.data["edgeCommitSource"] = edge.source;
+      r.Info("Edge serves commit " + edge.commit.substr(0, 7) + " (" + edge.source + ")");
+    }
   }
 
   if (!https_ok) {

@@ -18,8 +18,8 @@ std::string Plural(int n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
-// Where FETCH_HEAD lives: .git/ or, for worktrees and submodules, the folder a
-// ".git" file points to.
+}  // namespace
+
 std::optional<fs::path> GitDir(const fs::path& repo) {
   std::error_code ec;
   fs::path dot = repo / ".git";
@@ -39,8 +39,6 @@ std::optional<fs::path> GitDir(const fs::path& repo) {
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 std::map<std::string, std::optional<std::string>> GitEnvironment(const CheckContext& ctx) {
   std::map<std::string, std::optional<std::string>> env = {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -30,5 +31,9 @@ CheckResult RunGitCheck(const CheckContext& ctx);
 // The environment every git call gets: no prompts, no optional locks, C locale,
 // ssh in batch mode unless the user chose an ssh command.
 std::map<std::string, std::optional<std::string>> GitEnvironment(const CheckContext& ctx);
+
+// Where FETCH_HEAD lives: .git/ or, for worktrees and submodules, the folder a
+// ".git" file points to; nullopt when `repo` has neither.
+std::optional<std::filesystem::path> GitDir(const std::filesystem::path& repo);
 
 }  // namespace infinity_sync

@@ -23,8 +23,8 @@
 namespace infinity_sync {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"run",     "status", "serve", "heartbeat",
-                                               "history", "init",   "notify"};
+const std::vector<std::string> kSubcommands = {"run",  "status", "serve",  "heartbeat", "history",
+                                               "init", "trace",  "wait", "notify"};
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.
@@ -125,6 +125,25 @@ CommandOutcome RunApp(int argc, char** argv) {
   notify_cmd->add_subcommand("test", "send a test message through each sender and print the answer")
       ->add_option("--sender", notify_sender, "only this sender: its index in notify, or its type");
 
+  TraceFlags trace;
+  CLI::App* trace_cmd =
+      app.add_subcommand("trace",
+                         "where a commit stands along local -> GitHub -> CI -> Cloud Run -> edge "
+                         "(a dry-run sync); exit 0 live, 1 not live, 2 cannot tell");
+  trace_cmd->add_option("commit", trace.commit, "the commit to trace (default: HEAD)");
+  trace_cmd->add_flag("--json", trace.json, "print the trace as JSON");
+
+  WaitFlags wait;
+  CLI::App* wait_cmd = app.add_subcommand(
+      "wait",
+      "repeat dry-run syncs until the commit is live (or every check is synced); "
+      "exit 0 reached, 1 timed out");
+  wait_cmd->add_option("commit", wait.commit, "the commit to wait for (default: HEAD)");
+  wait_cmd->add_option("--for", wait.target, "live (default) or synced")
+      ->check(CLI::IsMember({"live", "synced"}));
+  wait_cmd->add_option("--timeout", wait.timeout, "give up after this long (default: 10m)");
+  wait_cmd->add_option("--interval", wait.interval, "time between tries (default: 10s)");
+
   std::vector<std::string> args = WithDefaultCommand(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
   try {
@@ -146,6 +165,14 @@ CommandOutcome RunApp(int argc, char** argv) {
     if (history_cmd->parsed()) return {CmdHistory(global, history)};
     if (init_cmd->parsed()) return {CmdInit(global, init_force)};
     if (notify_cmd->parsed()) return {CmdNotifyTest(global, notify_sender)};
+    if (trace_cmd->parsed()) {
+      SignalStop stop;  // before any thread starts: the signals are blocked in every thread after
+      return CmdTrace(global, trace, stop);
+    }
+    if (wait_cmd->parsed()) {
+      SignalStop stop;
+      return CmdWait(global, wait, stop);
+    }
     if (!run.interval.empty() && !run.watch) {
       std::cerr << "infinity-sync: --interval needs --watch\n";
       return {kExitUsage};

@@ -73,4 +73,28 @@ int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags);
 // Exit 0 all sent, 2 one failed, 64 no such sender, 78 bad config or no sender.
 int CmdNotifyTest(const GlobalOptions& global, const std::string& sender);
 
+struct TraceFlags {
+  std::string commit;  // empty: HEAD
+  bool json = false;
+};
+
+// `infinity-sync trace [COMMIT] [--json]`: a dry-run sync, then where COMMIT
+// stands along its lineage. Exit 0 live, 1 not (yet) live, 2 cannot tell;
+// 78 bad config; 75 another run holds the lock; 128+signal when interrupted.
+CommandOutcome CmdTrace(const GlobalOptions& global, const TraceFlags& flags,
+                        const SignalStop& stop);
+
+struct WaitFlags {
+  std::string commit;           // empty: HEAD
+  std::string target = "live";  // live | synced
+  std::string timeout;          // a duration; empty: 10m
+  std::string interval;         // a duration; empty: 10s
+};
+
+// `infinity-sync wait`: dry-run syncs every --interval until COMMIT is live
+// (--for live) or every check is good (--for synced), one line per try.
+// Exit 0 reached, 1 timed out (saying what is still missing), 64 bad flags,
+// 78 bad config, 128+signal when interrupted (promptly, also between tries).
+CommandOutcome CmdWait(const GlobalOptions& global, const WaitFlags& flags, const SignalStop& stop);
+
 }  // namespace infinity_sync

@@ -1,6 +1,7 @@
 #include "cli/report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/time_format.h"
 #include "core/version.h"
@@ -45,7 +46,74 @@ std::string Mark(const ReportStyle& style, NoteLevel level) {
   return "";
 }
 
+std::string Short(const std::string& sha) { return sha.substr(0, 7); }
+
+// "rev 00042" for Cloud Run's "web-00042-abc"; the name itself otherwise.
+std::string RevisionLabel(const std::string& name) {
+  auto last = name.rfind('-');
+  if (last != std::string::npos && last > 0) {
+    auto prev = name.rfind('-', last - 1);
+    std::string number = name.substr(prev == std::string::npos ? 0 : prev + 1,
+                                     last - (prev == std::string::npos ? 0 : prev + 1));
+    if (number.size() == 5 && number.find_first_not_of("0123456789") == std::string::npos) {
+      return "rev " + number;
+    }
+  }
+  return name;
+}
+
 }  // namespace
+
+std::string LineageLine(const Lineage& l) {
+  std::vector<std::string> parts;
+  if (const LineageHop* local = l.Find("local")) {
+    std::vector<std::string> notes;
+    if (!local->branch.empty()) notes.push_back(local->branch);
+    if (local->state == "dirty") notes.push_back("dirty");
+    if (const LineageHop* remote = l.Find("remote")) {
+      if (remote->state == "pushed" && local->commit == remote->commit) {
+        notes.push_back("pushed");
+      } else if (remote->state == "pushed" || remote->state == "unpushed") {
+        notes.push_back(local->commit == remote->commit ? "pushed"
+                        : remote->state == "pushed"     ? "behind " + l.deploy_branch
+                                                        : "not on " + l.deploy_branch);
+      }
+    }
+    std::string text = local->commit.empty() ? "HEAD unknown" : "HEAD " + Short(local->commit);
+    if (!notes.empty()) text += " (" + fmt::format("{}", fmt::join(notes, ", ")) + ")";
+    parts.push_back(text);
+  }
+  if (const LineageHop* ci = l.Find("ci")) {
+    std::string word = ci->state == "success"   ? "passed"
+                       : ci->state == "failure" ? "failed"
+                       : ci->state == "none"    ? "none reported"
+                                                : ci->state;
+    parts.push_back("CI " + word);
+  }
+  if (const LineageHop* run = l.Find("cloudrun")) {
+    std::string text = "Cloud Run";
+    if (run->state == "notConfigured") {
+      text += " not configured";
+    } else if (run->serving.empty()) {
+      text += " unknown";
+    }
+    for (std::size_t i = 0; i < run->serving.size(); ++i) {
+      const auto& s = run->serving[i];
+      bool tip =
+          !s.commit.empty() && !l.commit.empty() && s.commit.rfind(l.commit.substr(0, 7), 0) == 0;
+      text += fmt::format("{} {}% {}{}", i == 0 ? "" : ",", s.percent, RevisionLabel(s.revision),
+                          tip                ? ""
+                          : s.commit.empty() ? " (commit unknown)"
+                                             : " (" + Short(s.commit) + ")");
+    }
+    parts.push_back(text);
+  }
+  if (const LineageHop* edge = l.Find("edge")) {
+    parts.push_back(edge->commit.empty() ? "edge unknown" : "edge " + Short(edge->commit));
+  }
+  std::string verdict = !l.live ? "live unknown" : *l.live ? "live" : "not live";
+  return fmt::format("{}: {}", fmt::join(parts, " -> "), verdict);
+}
 
 std::string StatusColour(const ReportStyle& style, const std::string& status_name) {
   if (!style.fancy) return "";
@@ -123,6 +191,8 @@ void RenderSummary(std::ostream& out, const ReportStyle& style, const std::vecto
   } else {
     out << "  " << Mark(style, NoteLevel::kError) << " Status NOT saved: " << write_error << "\n";
   }
+  if (status.lineage && status.Find("GCPSync") != nullptr)
+    out << "\n  Lineage: " << LineageLine(*status.lineage) << "\n";
 }
 
 void RenderReport(std::ostream& out, const ReportStyle& style, const std::vector<CheckSpec>& specs,

@@ -35,6 +35,10 @@ void RenderReport(std::ostream& out, const ReportStyle& style, const std::vector
                   const std::vector<int>& numbers, int total, const SyncStatus& status,
                   const std::string& status_file, const std::string& write_error);
 
+// The one-line lineage: "HEAD 1a2b3c4 (main, pushed) -> CI passed -> Cloud Run
+// 100% rev 00042 -> edge 1a2b3c4: live" (pure).
+std::string LineageLine(const Lineage& lineage);
+
 // The colour a status is shown in (ANSI), empty when not fancy.
 std::string StatusColour(const ReportStyle& style, const std::string& status_name);
 

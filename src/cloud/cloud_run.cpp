@@ -1,5 +1,7 @@
 #include "cloud/cloud_run.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -149,8 +151,67 @@ Result<CloudRunService> ParseCloudRunService(const std::string& json_text) {
   }
   s.traffic = r.Traffic(j, "traffic");
   s.traffic_statuses = r.Traffic(j, "trafficStatuses");
+  s.update_time = r.Str(j, "updateTime", "");
   if (!r.error.empty()) return Error{"the Service's " + r.error};
   return s;
+}
+
+Result<CloudRunRevision> ParseCloudRunRevision(const std::string& json_text) {
+  json j = json::parse(json_text, nullptr, false);
+  if (j.is_discarded()) return Error{"the Revision is not valid JSON"};
+  if (!j.is_object()) return Error{"the Revision is not a JSON object"};
+  Reader r;
+  CloudRunRevision rev;
+  rev.name = r.Str(j, "name", "");
+  rev.labels = r.Map(j, "labels", "");
+  rev.annotations = r.Map(j, "annotations", "");
+  rev.create_time = r.Str(j, "createTime", "");
+  const json& containers = r.Arr(j, "containers", "");
+  for (std::size_t i = 0; i < containers.size(); ++i) {
+    if (!containers[i].is_object()) continue;
+    std::string image = r.Str(containers[i], "image", fmt::format("containers[{}].", i));
+    if (!image.empty()) rev.images.push_back(image);
+  }
+  if (!r.error.empty()) return Error{"the Revision's " + r.error};
+  return rev;
+}
+
+std::string RevisionCommit(const CloudRunRevision& revision, const std::string& commit_label,
+                           std::string* source) {
+  for (const auto& [map, what] :
+       {std::pair{&revision.labels, "label"}, std::pair{&revision.annotations, "annotation"}}) {
+    auto it = map->find(commit_label);
+    if (it != map->end() && !it->second.empty()) {
+      if (source != nullptr) *source = what;
+      return it->second;
+    }
+  }
+  return "";
+}
+
+std::vector<ServingTarget> ServingTargets(const CloudRunService& s) {
+  const auto& traffic = s.traffic_statuses.empty() ? s.traffic : s.traffic_statuses;
+  std::vector<ServingTarget> out;
+  for (const auto& t : traffic) {
+    if (t.percent <= 0) continue;
+    bool latest = t.type == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST";
+    std::string revision =
+        t.revision.empty() && latest ? ShortRevision(s.latest_ready_revision) : t.revision;
+    revision = ShortRevision(revision);
+    auto same = std::find_if(out.begin(), out.end(),
+                             [&](const ServingTarget& o) { return o.revision == revision; });
+    if (same != out.end()) {
+      same->percent += t.percent;
+      same->latest = same->latest || latest;
+      if (same->tag.empty()) same->tag = t.tag;
+      continue;
+    }
+    out.push_back({revision, t.percent, latest, t.tag});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ServingTarget& a, const ServingTarget& b) {
+    return a.percent > b.percent;
+  });
+  return out;
 }
 
 CloudRunAssessment AssessCloudRunService(const CloudRunService& s,
@@ -234,11 +295,10 @@ std::string ParseGoogleRpcError(const std::string& body) {
   return message.empty() ? status : status + ": " + message;
 }
 
-CloudRunFetch GetCloudRunService(HttpClient& http, const std::string& api_url,
+CloudRunFetch GetCloudRunService(const CallScope& scope, const std::string& api_url,
                                  const std::string& project, const std::string& region,
                                  const std::string& service, const std::string& token,
-                                 const std::string& ca_file, std::chrono::milliseconds timeout,
-                                 const std::string& quota_project) {
+                                 const std::string& ca_file, const std::string& quota_project) {
   std::string base = api_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   HttpRequest req;
@@ -248,9 +308,28 @@ CloudRunFetch GetCloudRunService(HttpClient& http, const std::string& api_url,
                  {"Accept", "application/json"},
                  {"User-Agent", std::string("infinity-sync/") + kVersion}};
   if (!quota_project.empty()) req.headers.emplace_back("x-goog-user-project", quota_project);
-  req.timeout = timeout;
+  req.timeout = scope.Remaining();
   req.ca_file = ca_file;
-  return {http.Send(req), req.url};
+  return {scope.Send(req), req.url};
+}
+
+CloudRunFetch GetCloudRunRevision(const CallScope& scope, const std::string& api_url,
+                                  const std::string& project, const std::string& region,
+                                  const std::string& service, const std::string& revision,
+                                  const std::string& token, const std::string& ca_file,
+                                  const std::string& quota_project) {
+  std::string base = api_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  HttpRequest req;
+  req.url = fmt::format("{}/v2/projects/{}/locations/{}/services/{}/revisions/{}", base, project,
+                        region, service, ShortRevision(revision));
+  req.headers = {{"Authorization", "Bearer " + token},
+                 {"Accept", "application/json"},
+                 {"User-Agent", std::string("infinity-sync/") + kVersion}};
+  if (!quota_project.empty()) req.headers.emplace_back("x-goog-user-project", quota_project);
+  req.timeout = scope.Remaining();
+  req.ca_file = ca_file;
+  return {scope.Send(req), req.url};
 }
 
 bool CommitsMatch(const std::string& deployed, const std::string& head) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ports/call_scope.h"
 #include "ports/http_client.h"
 
 namespace infinity_sync {
@@ -43,7 +44,38 @@ struct CloudRunService {
   std::map<std::string, std::string> template_labels, template_annotations;
   std::vector<CloudRunTraffic> traffic;           // desired
   std::vector<CloudRunTraffic> traffic_statuses;  // actual
+  std::string update_time;                        // RFC 3339, as sent
 };
+
+// The fields of a v2 Revision (projects.locations.services.revisions) the gcp
+// check reads: what code it runs.
+struct CloudRunRevision {
+  std::string name;  // projects/P/locations/L/services/S/revisions/REV
+  std::map<std::string, std::string> labels, annotations;
+  std::vector<std::string> images;  // containers[].image
+  std::string create_time;          // RFC 3339, as sent
+};
+
+// Parses a v2 Revision document (pure). Errors name the field that has the wrong type.
+Result<CloudRunRevision> ParseCloudRunRevision(const std::string& json_text);
+
+// The commit a revision names in `commit_label` (its label, else its
+// annotation); empty when it names none. `source` gets "label" / "annotation".
+std::string RevisionCommit(const CloudRunRevision& revision, const std::string& commit_label,
+                           std::string* source = nullptr);
+
+// One revision that receives traffic, as trafficStatuses says (what really
+// serves); a LATEST target without a revision name resolves to the latest ready
+// revision. Targets at 0% are left out; one revision named twice is summed.
+struct ServingTarget {
+  std::string revision;  // short name
+  int percent = 0;
+  bool latest = false;  // reached through the LATEST target
+  std::string tag;
+};
+// The serving targets of `service` (pure): trafficStatuses, or the desired
+// `traffic` when the service reports no status yet; largest share first.
+std::vector<ServingTarget> ServingTargets(const CloudRunService& service);
 
 // Parses a v2 Service document (pure). Errors name the field that has the wrong type.
 Result<CloudRunService> ParseCloudRunService(const std::string& json_text);
@@ -72,7 +104,7 @@ std::string ShortRevision(const std::string& name);
 // 'run.services.get' denied ..." (pure); empty when the body is not one.
 std::string ParseGoogleRpcError(const std::string& body);
 
-// One GET of a Service.
+// One GET of a Service or Revision.
 struct CloudRunFetch {
   HttpResponse response;
   std::string url;
@@ -80,10 +112,19 @@ struct CloudRunFetch {
 
 // GET {api_url}/v2/projects/{project}/locations/{region}/services/{service} with
 // the bearer token (never logged). Thread-safe.
-CloudRunFetch GetCloudRunService(HttpClient& http, const std::string& api_url,
+// The call goes through `scope` (bounded by its deadline, stopped with it,
+// one evidence line); `quota_project`, when set, is sent as x-goog-user-project.
+CloudRunFetch GetCloudRunService(const CallScope& scope, const std::string& api_url,
                                  const std::string& project, const std::string& region,
                                  const std::string& service, const std::string& token,
-                                 const std::string& ca_file, std::chrono::milliseconds timeout,
-                                 const std::string& quota_project = "");
+                                 const std::string& ca_file, const std::string& quota_project = "");
+
+// GET {api_url}/v2/projects/{project}/locations/{region}/services/{service}/revisions/{revision}
+// (`revision` short or in its full name form). Thread-safe.
+CloudRunFetch GetCloudRunRevision(const CallScope& scope, const std::string& api_url,
+                                  const std::string& project, const std::string& region,
+                                  const std::string& service, const std::string& revision,
+                                  const std::string& token, const std::string& ca_file,
+                                  const std::string& quota_project = "");
 
 }  // namespace infinity_sync

@@ -181,12 +181,14 @@ const std::vector<std::string> kTopKeys = {
     "project", "status_file", "fresh_for",    "timeout",     "git",    "docker",
     "gcp",     "cloudflare",  "github",       "heartbeat",   "server", "tls",
     "checks",  "notify",      "notify_after", "maintenance", "store",  "history"};
-const std::vector<std::string> kGitKeys = {"repo", "remote", "branch", "fetch", "fetch_timeout"};
+const std::vector<std::string> kGitKeys = {"repo",  "remote",        "branch",
+                                           "fetch", "fetch_timeout", "deploy_branch"};
 const std::vector<std::string> kDockerKeys = {"host", "compose_files", "project_name", "profiles"};
 const std::vector<std::string> kGcpKeys = {"project", "region",         "service",
                                            "api_url", "deploy_command", "commit_label"};
-const std::vector<std::string> kCloudflareKeys = {"domain", "url", "dns_servers", "expect_proxied",
-                                                  "ip_ranges"};
+const std::vector<std::string> kCloudflareKeys = {"domain",         "url",       "dns_servers",
+                                                  "expect_proxied", "ip_ranges", "version"};
+const std::vector<std::string> kCloudflareVersionKeys = {"url", "header", "json_pointer"};
 const std::vector<std::string> kGithubKeys = {"api_url"};
 const std::vector<std::string> kHeartbeatKeys = {"cache_for", "degraded_after", "timeout",
                                                  "targets"};
@@ -478,6 +480,7 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
     w.Str(n, "branch", "git", &cfg->git.branch);
     w.Bool(n, "fetch", "git", &cfg->git.fetch);
     w.Duration(n, "fetch_timeout", "git", &cfg->git.fetch_timeout);
+    w.Str(n, "deploy_branch", "git", &cfg->git.deploy_branch);
   }
   if (YAML::Node n = root["docker"]; Walker::Present(n)) {
     w.ExpectMap(n, "docker", kDockerKeys);
@@ -504,6 +507,23 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
     w.Bool(n, "expect_proxied", "cloudflare", &cfg->cloudflare.expect_proxied);
     w.List(n, "ip_ranges", "cloudflare", &cfg->cloudflare.ip_ranges);
     w.EachValid(n, "ip_ranges", "cloudflare", cfg->cloudflare.ip_ranges, ParseCidr);
+    if (YAML::Node v = n["version"]; Walker::Present(v)) {
+      auto& version = cfg->cloudflare.version;
+      w.ExpectMap(v, "cloudflare.version", kCloudflareVersionKeys);
+      w.Str(v, "url", "cloudflare.version", &version.url);
+      w.Str(v, "header", "cloudflare.version", &version.header);
+      w.Str(v, "json_pointer", "cloudflare.version", &version.json_pointer);
+      if (!version.json_pointer.empty() && version.json_pointer.front() != '/') {
+        w.Fail(v["json_pointer"], "cloudflare.version.json_pointer",
+               "\"" + version.json_pointer + "\" is not a JSON pointer (it starts with /)");
+      }
+      if (!version.header.empty() && !version.json_pointer.empty()) {
+        w.Fail(v, "cloudflare.version", "set header or json_pointer, not both");
+      }
+      if (!version.url.empty() && !version.enabled()) {
+        w.Fail(v, "cloudflare.version", "url needs a header or a json_pointer to read");
+      }
+    }
   }
   if (YAML::Node n = root["github"]; Walker::Present(n)) {
     w.ExpectMap(n, "github", kGithubKeys);
@@ -640,7 +660,10 @@ const std::vector<std::string>& ConfigKeyPaths() {
     add("git.", kGitKeys);
     add("docker.", kDockerKeys);
     add("gcp.", kGcpKeys);
-    add("cloudflare.", kCloudflareKeys);
+    for (const auto& k : kCloudflareKeys) {
+      if (k != "version") out.push_back("cloudflare." + k);
+    }
+    add("cloudflare.version.", kCloudflareVersionKeys);
     add("github.", kGithubKeys);
     add("heartbeat.", {"cache_for", "degraded_after", "timeout"});
     for (const auto& t : kTargetNames) add("heartbeat.targets." + t + ".", kTargetKeys);

@@ -22,6 +22,9 @@ struct GitConfig {
   std::string branch;      // empty: the current branch
   bool fetch = true;
   Millis fetch_timeout{30'000};
+  // The branch that is deployed; empty: what refs/remotes/<remote>/HEAD names,
+  // else main, else master.
+  std::string deploy_branch;
 };
 
 struct DockerConfig {
@@ -48,6 +51,13 @@ struct CloudflareConfig {
   std::vector<std::string> dns_servers;  // empty: the system resolver
   bool expect_proxied = true;
   std::vector<std::string> ip_ranges;  // empty: Cloudflare's published ranges
+  // How the edge names the commit it serves; off while header and json_pointer are empty.
+  struct Version {
+    std::string url;           // empty: `url` above
+    std::string header;        // a response header naming the commit, e.g. x-commit
+    std::string json_pointer;  // or a JSON pointer into the body, e.g. /commit
+    bool enabled() const { return !header.empty() || !json_pointer.empty(); }
+  } version;
 };
 
 struct GithubConfig {

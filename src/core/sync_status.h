@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/check_result.h"
+#include "core/lineage.h"
 
 namespace infinity_sync {
 
@@ -33,6 +34,9 @@ struct SyncStatus {
   std::string host;
   std::vector<NamedResult> results;  // in report order
   std::vector<Action> actions;
+  // Where the deploy branch's commit stands, built from the results after the
+  // run (engine/lineage_builder); unset for a document without one.
+  std::optional<Lineage> lineage;
 
   const CheckResult* Find(const std::string& key) const {
     for (const auto& r : results) {

@@ -14,6 +14,7 @@
 #include "core/status_json.h"
 #include "core/suggest.h"
 #include "core/version.h"
+#include "engine/lineage_builder.h"
 
 namespace infinity_sync {
 namespace {
@@ -137,6 +138,7 @@ SyncStatus Runner::Run(const std::vector<CheckSpec>& checks, const RunOptions& o
     status.results.push_back({checks[i].key, std::move(results[i])});
   }
   HandleFixes(checks, options, prompt, &status);
+  AddLineage(&status, config_);
   status.duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(ports_.clock.SteadyNow() - start)
           .count();

@@ -97,6 +97,14 @@ int DaysLeft(std::chrono::system_clock::time_point not_after,
   return static_cast<int>(std::floor(days));
 }
 
+std::string ProbeResult::Header(const std::string& name) const {
+  std::string want = Lower(name);
+  for (const auto& [k, v] : headers) {
+    if (k == want) return v;
+  }
+  return "";
+}
+
 Result<ProbeTarget> ParseProbeTarget(const std::string& url) {
   CURLU* u = curl_url();
   if (u == nullptr) return Error{"out of memory"};
@@ -183,6 +191,7 @@ ProbeResult HttpProbe::Probe(const ProbeRequest& request) const {
   result.cf_ray = response.Header("cf-ray");
   result.cf_cache_status = response.Header("cf-cache-status");
   result.location = response.Header("location");
+  result.headers = response.headers;
   result.remote_ip = response.remote_ip;
   if (request.keep_body) result.body = response.body;
   result.timings = response.timings;

@@ -44,6 +44,10 @@ struct ProbeResult {
   std::string error;
   std::string error_detail;  // the full transport error text, for --explain
   std::string body;          // the answer's body, only when ProbeRequest::keep_body
+  std::vector<std::pair<std::string, std::string>> headers;  // every header, names lowercased
+
+  // The first header of that name (case-insensitive), or empty.
+  std::string Header(const std::string& name) const;
 };
 
 // The parts of a URL the probe needs.

@@ -361,6 +361,14 @@ async function main() {
   await waitTimeline(page, ["Synced"]);
   pass(`"Sync now" started run 1 (syncs_started_total 0 -> 1); the stale warning went away`);
 
+  // The lineage strip above the cards shows the document's hops, in order.
+  const hops = await page.$$eval("#lineage .hop", l => l.map(x => x.dataset.hop));
+  const wantHops = doc.lineage ? doc.lineage.hops.map(h => h.hop) : null;
+  check(wantHops && wantHops.length >= 4 && JSON.stringify(hops) === JSON.stringify(wantHops),
+        `lineage strip ${JSON.stringify(hops)} vs the document's ${JSON.stringify(wantHops)}`);
+  check(await page.locator("#lineage-section").isVisible(), "the lineage strip is hidden");
+  pass(`the lineage strip shows ${hops.join(" -> ")} above the cards`);
+
   // A teammate pushes: the next run (not started from the page) shows up live.
   commit(other, "feature.txt", "from a teammate\n");
   git(other, "push", "--quiet");

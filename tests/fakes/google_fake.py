@@ -35,7 +35,13 @@ Config (JSON file):
    "iam": {"accounts": ["sa@p.iam.gserviceaccount.com"], "delegates": [...]},
    "subject": {"token": "...", "format": "text", "require_headers": {...}},
    "services": {"/v2/projects/p/locations/r/services/s":
-                {"status": 200, "body_file": "/path/doc.json", "delay_ms": 0}}}
+                {"status": 200, "body_file": "/path/doc.json", "delay_ms": 0},
+                "/v2/projects/p/locations/r/services/s/revisions/s-00001-abc":
+                {"body_file": "/path/revision.json"},
+                "/v2/...": {"sequence": [{"body_file": "a.json"}, {"body_file": "b.json"}]}}}
+  Any path under /v2/ is answered from "services" (a Service or a Revision, by
+  its real v2 name form); a "sequence" answers its entries in turn, the last one
+  repeating (a rollout that finishes between two reads).
 
 Usage: google_fake.py CONFIG LOG. Prints "READY <port>" once it accepts
 connections; every request is appended to LOG as one JSON line.
@@ -58,6 +64,7 @@ with open(config_path) as f:
     config = json.load(f)
 issued = set(config.get("accept_tokens", []))
 lock = threading.Lock()
+turns = {}  # path -> answers of its "sequence" already given
 
 
 def b64url_decode(text):
@@ -298,6 +305,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(404, {"error": {
                 "code": 404, "status": "NOT_FOUND",
                 "message": "Resource '%s' of kind 'SERVICE' does not exist." % name}})
+        if svc.get("sequence"):
+            with lock:
+                n = turns.get(path, 0)
+                turns[path] = n + 1
+            svc = svc["sequence"][min(n, len(svc["sequence"]) - 1)]
         if svc.get("delay_ms"):
             time.sleep(svc["delay_ms"] / 1000.0)
         with open(svc["body_file"]) as f:

@@ -40,7 +40,9 @@ void ExpectNoTokenLeak(const GoogleFake& fake, const ProcessResult& res, const G
 }
 
 // A world with a service-account file and the fake serving `fixture` for
-// service "web" with its label set to `commit`.
+// service "web" with its label set to `commit`, and the revisions it names
+// (web-00002-abc with kFixtureCommit, web-00003-xk2 with `commit`; no label
+// on either when the fixture has none).
 struct SaSetup {
   explicit SaSetup(const std::string& fixture, const std::string& commit_or_head = "HEAD",
                    int status = 200)
@@ -52,8 +54,14 @@ struct SaSetup {
   json Config(const std::string& fixture, const std::string& commit, int status) {
     if (fixture.empty()) return FakeConfig();
     std::string doc = w.dir / "service.json";
-    WriteServiceDoc(doc, fixture, commit == "HEAD" ? w.git.Head(w.git.work()) : commit);
-    return FakeConfig({{ServicePath(), {{"status", status}, {"body_file", doc}}}});
+    std::string sha = commit == "HEAD" ? w.git.Head(w.git.work()) : commit;
+    WriteServiceDoc(doc, fixture, sha);
+    bool labelled = fixture != "no_label.json";
+    WriteRevisionDoc(w.dir / "rev2.json", "web-00002-abc", labelled ? kFixtureCommit : "");
+    WriteRevisionDoc(w.dir / "rev3.json", "web-00003-xk2", labelled ? sha : "");
+    return FakeConfig({{ServicePath(), {{"status", status}, {"body_file", doc}}},
+                       {RevisionPath("web-00002-abc"), {{"body_file", w.dir / "rev2.json"}}},
+                       {RevisionPath("web-00003-xk2"), {{"body_file", w.dir / "rev3.json"}}}});
   }
   GcpWorld w;
   GoogleFake fake;
@@ -72,15 +80,30 @@ TEST(GcpCheckIntegration, SyncedWhenTheDeployedCommitIsHead) {
   EXPECT_NE(details.find("Latest revision: web-00003-xk2"), std::string::npos);
   EXPECT_NE(details.find("Image: us-central1-docker.pkg.dev/demo-project/"), std::string::npos);
   std::string head = s.w.git.Head(s.w.git.work());
-  EXPECT_NE(details.find("Deployed commit " + head.substr(0, 7) + " matches local HEAD"),
+  EXPECT_NE(details.find("Cloud Run serves origin/main's commit " + head.substr(0, 7) +
+                         " on 100% of traffic"),
             std::string::npos)
       << details;
+  EXPECT_NE(details.find("Serving: 100% web-00003-xk2 (" + head.substr(0, 7) + ")"),
+            std::string::npos)
+      << details;
+  EXPECT_EQ(gcp["Data"]["deployBranch"], "origin/main");
+  EXPECT_EQ(gcp["Data"]["deployBranchCommit"], head);
+  EXPECT_EQ(gcp["Data"]["serving"], json::array({{{"revision", "web-00003-xk2"},
+                                                  {"percent", 100},
+                                                  {"commit", head},
+                                                  {"latest", true},
+                                                  {"createTime", "2026-02-17T23:58:41.204113Z"}}}));
+  EXPECT_EQ(gcp["Data"]["ci"]["state"], "skipped");
+  EXPECT_EQ(doc["lineage"]["live"], true) << doc["lineage"].dump(2);
+  EXPECT_EQ(doc["lineage"]["commit"], head);
   EXPECT_EQ(gcp["Data"]["head"], head);
   EXPECT_EQ(gcp["Data"]["credentials"], "service account file");
   EXPECT_EQ(gcp["Data"]["account"], kTestSaEmail);
   EXPECT_TRUE(doc["actions"].empty());
   EXPECT_EQ(s.fake.Count("/token"), 1);
-  EXPECT_EQ(s.fake.Count(ServicePath()), 1);
+  EXPECT_EQ(s.fake.Count(ServicePath()), 2) << "the service and its one serving revision";
+  EXPECT_EQ(s.fake.Count(RevisionPath("web-00003-xk2")), 1);
   ExpectNoTokenLeak(s.fake, res, s.w);
 }
 
@@ -92,10 +115,12 @@ TEST(GcpCheckIntegration, OutOfSyncOffersALabelledDeployWhenHeadIsPushed) {
   json gcp = Gcp(doc);
   EXPECT_EQ(gcp["Status"], "OutOfSync");
   std::string head = s.w.git.Head(s.w.git.work());
-  EXPECT_NE(Details(gcp).find("Deployed commit 3f9a2c1 (service label) differs from local HEAD " +
+  EXPECT_NE(Details(gcp).find("Cloud Run serves 100% web-00003-xk2 (3f9a2c1), not origin/main's "
+                              "commit " +
                               head.substr(0, 7)),
             std::string::npos)
       << Details(gcp);
+  EXPECT_EQ(doc["lineage"]["live"], false);
   ASSERT_EQ(doc["actions"].size(), 1u) << doc.dump(2);
   EXPECT_EQ(doc["actions"][0]["check"], "GCPSync");
   EXPECT_EQ(doc["actions"][0]["action"],
@@ -138,7 +163,8 @@ TEST(GcpCheckIntegration, DeployWithheldWhileHeadIsAheadOfItsUpstream) {
   json gcp = Gcp(doc);
   EXPECT_EQ(gcp["Status"], "OutOfSync");
   EXPECT_TRUE(doc["actions"].empty()) << doc.dump(2);
-  EXPECT_NE(gcp["Data"]["deployWithheld"].get<std::string>().find("1 commit ahead of origin/main"),
+  EXPECT_NE(gcp["Data"]["deployWithheld"].get<std::string>().find(
+                "HEAD on main is 1 ahead of origin/main: a deploy is offered only from the tip"),
             std::string::npos)
       << gcp.dump(2);
 }
@@ -166,33 +192,123 @@ TEST(GcpCheckIntegration, FailedRolloutIsFailedWithTheReason) {
       << Details(gcp);
 }
 
-TEST(GcpCheckIntegration, ReadyWithoutLabelIsSyncedButSaysTheCommitIsUnknown) {
+TEST(GcpCheckIntegration, UnlabelledServingRevisionIsUnknownNeverSynced) {
   SaSetup s("no_label.json");
   json doc;
-  s.w.Run({"--only", "gcp"}, &doc);
+  ProcessResult res = s.w.Run({"--only", "gcp", "--dry-run"}, &doc);
+  EXPECT_EQ(res.exit_code, 1);
   json gcp = Gcp(doc);
-  EXPECT_EQ(gcp["Status"], "Synced");
-  EXPECT_NE(Details(gcp).find("Deployed commit unknown: no commit-sha label"), std::string::npos);
+  EXPECT_EQ(gcp["Status"], "OutOfSync");
+  EXPECT_NE(Details(gcp).find("Serving commit unknown: 100% web-00003-xk2 (no commit-sha label or "
+                              "annotation)"),
+            std::string::npos)
+      << Details(gcp);
+  EXPECT_TRUE(gcp["Data"]["deployedCommit"].is_null());
+  EXPECT_TRUE(doc["lineage"]["live"].is_null()) << doc["lineage"].dump(2);
+  EXPECT_EQ(doc["lineage"]["hops"][3]["state"], "unknown");
+  EXPECT_TRUE(doc["actions"].empty());
 }
 
-TEST(GcpCheckIntegration, LabelOnTemplateOnlyIsCompared) {
+TEST(GcpCheckIntegration, LabelOnTheTemplateIsNotWhatServes) {
+  // The template's label names the newest revision; the revision's own label decides.
   SaSetup s("label_on_template.json");
   json doc;
   s.w.Run({"--only", "gcp"}, &doc);
   json gcp = Gcp(doc);
   EXPECT_EQ(gcp["Status"], "Synced");
-  EXPECT_NE(Details(gcp).find("(template label)"), std::string::npos) << Details(gcp);
+  EXPECT_EQ(gcp["Data"]["templateCommit"], s.w.git.Head(s.w.git.work()));
+  EXPECT_EQ(gcp["Data"]["serving"][0]["commit"], s.w.git.Head(s.w.git.work()));
 }
 
-TEST(GcpCheckIntegration, SplitTrafficIsShown) {
+TEST(GcpCheckIntegration, SplitTrafficIsOutOfSyncWithThePercentages) {
   SaSetup s("split_traffic.json");
   json doc;
-  s.w.Run({"--only", "gcp"}, &doc);
+  ProcessResult res = s.w.Run({"--only", "gcp", "--dry-run"}, &doc);
+  EXPECT_EQ(res.exit_code, 1);
   json gcp = Gcp(doc);
-  EXPECT_EQ(gcp["Status"], "Synced");
-  EXPECT_NE(Details(gcp).find("Traffic: 90% web-00002-abc, 10% latest (tag canary)"),
+  EXPECT_EQ(gcp["Status"], "OutOfSync");
+  std::string head = s.w.git.Head(s.w.git.work()).substr(0, 7);
+  EXPECT_NE(Details(gcp).find("Traffic split: 10% serves origin/main's commit " + head +
+                              "; 90% web-00002-abc (3f9a2c1), 10% web-00003-xk2 (" + head +
+                              ", tag canary)"),
             std::string::npos)
       << Details(gcp);
+  EXPECT_EQ(gcp["Data"]["deployedCommit"], kFixtureCommit) << "the commit with most traffic";
+  EXPECT_EQ(doc["lineage"]["live"], false);
+  EXPECT_TRUE(doc["actions"].empty()) << "moving traffic is not a deploy";
+}
+
+TEST(GcpCheckIntegration, RollbackServesTheOldCommitWhileTheLatestHasTheNew) {
+  GcpWorld w;
+  std::string head = w.git.Head(w.git.work());
+  WriteServiceWithTraffic(w.dir / "service.json", "ready.json", {{"web-00002-abc", 100}},
+                          "web-00003-xk2");
+  WriteRevisionDoc(w.dir / "rev2.json", "web-00002-abc", kFixtureCommit);
+  WriteRevisionDoc(w.dir / "rev3.json", "web-00003-xk2", head);
+  GoogleFake fake(
+      FakeConfig({{ServicePath(), {{"body_file", w.dir / "service.json"}}},
+                  {RevisionPath("web-00002-abc"), {{"body_file", w.dir / "rev2.json"}}},
+                  {RevisionPath("web-00003-xk2"), {{"body_file", w.dir / "rev3.json"}}}}));
+  WriteServiceAccountFile(w.dir / "sa.json", fake.token_uri());
+  w.env["GOOGLE_APPLICATION_CREDENTIALS"] = w.dir / "sa.json";
+  w.WriteConfig("  project: demo-project\n  service: web\n  api_url: " + fake.url());
+  json doc;
+  ProcessResult res = w.Run({"--only", "gcp", "--dry-run"}, &doc);
+  EXPECT_EQ(res.exit_code, 1);
+  json gcp = Gcp(doc);
+  EXPECT_EQ(gcp["Status"], "OutOfSync");
+  EXPECT_NE(Details(gcp).find("The latest revision web-00003-xk2 carries origin/main's commit " +
+                              head.substr(0, 7) + " but serves no traffic"),
+            std::string::npos)
+      << Details(gcp);
+  EXPECT_EQ(gcp["Data"]["deployedCommit"], kFixtureCommit);
+  EXPECT_EQ(fake.Count(RevisionPath("web-00003-xk2")), 1)
+      << "the latest is read to tell a rollback";
+  EXPECT_EQ(doc["lineage"]["live"], false);
+}
+
+TEST(GcpCheckIntegration, FeatureBranchWithMainDeployedIsSynced) {
+  SaSetup s("ready.json");
+  auto env = GitWorld::Env();
+  MustRun({"git", "checkout", "--quiet", "-b", "feature-x"}, s.w.git.work(), env);
+  s.w.git.Commit(s.w.git.work(), "a.txt", "a\n");
+  s.w.git.Commit(s.w.git.work(), "b.txt", "b\n");
+  MustRun({"git", "push", "--quiet", "-u", "origin", "feature-x"}, s.w.git.work(), env);
+  json doc;
+  ProcessResult res = s.w.Run({"--only", "gcp", "--dry-run"}, &doc);
+  EXPECT_EQ(res.exit_code, 0) << res.err;
+  json gcp = Gcp(doc);
+  EXPECT_EQ(gcp["Status"], "Synced") << Details(gcp);
+  EXPECT_NE(Details(gcp).find("HEAD on feature-x is 2 ahead of origin/main"), std::string::npos)
+      << Details(gcp);
+  EXPECT_TRUE(doc["actions"].empty()) << "never offers to deploy a feature branch";
+  EXPECT_EQ(doc["lineage"]["live"], true);
+  EXPECT_EQ(doc["lineage"]["hops"][0]["branch"], "feature-x");
+  EXPECT_EQ(doc["lineage"]["hops"][1]["state"], "unpushed");
+}
+
+TEST(GcpCheckIntegration, DeployBranchFromConfigAndRemoteHead) {
+  SaSetup s("ready.json");
+  auto env = GitWorld::Env();
+  // origin/HEAD names "release", which holds a newer commit than main.
+  MustRun({"git", "checkout", "--quiet", "-b", "release"}, s.w.git.work(), env);
+  s.w.git.Commit(s.w.git.work(), "r.txt", "r\n");
+  MustRun({"git", "push", "--quiet", "origin", "release"}, s.w.git.work(), env);
+  MustRun({"git", "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/release"},
+          s.w.git.work(), env);
+  json doc;
+  s.w.Run({"--only", "gcp", "--dry-run"}, &doc);
+  EXPECT_EQ(Gcp(doc)["Data"]["deployBranch"], "origin/release");
+  EXPECT_EQ(Gcp(doc)["Data"]["deployBranchSource"], "origin/HEAD");
+  EXPECT_EQ(Gcp(doc)["Status"], "OutOfSync") << "main's commit serves, release is ahead";
+  // git.deploy_branch wins over origin/HEAD.
+  s.w.WriteConfig("  project: demo-project\n  service: web\n  api_url: " + s.fake.url(), "");
+  std::string text = ReadFile(s.w.config_path());
+  text.replace(text.find("  fetch: false"), 14, "  fetch: false\n  deploy_branch: main");
+  WriteFile(s.w.config_path(), text);
+  s.w.Run({"--only", "gcp", "--dry-run"}, &doc);
+  EXPECT_EQ(Gcp(doc)["Data"]["deployBranch"], "origin/main");
+  EXPECT_EQ(Gcp(doc)["Status"], "Synced") << Details(Gcp(doc));
 }
 
 TEST(GcpCheckIntegration, NotDeployedOn404WithTheDeployFix) {

@@ -29,7 +29,10 @@ struct AuthWorld {
   json Make(json config) {
     std::string doc = w.dir / "service.json";
     WriteServiceDoc(doc, "ready.json", w.git.Head(w.git.work()));
-    json base = FakeConfig({{ServicePath(), {{"body_file", doc}}}});
+    WriteRevisionDoc(w.dir / "revision.json", "web-00003-xk2", w.git.Head(w.git.work()));
+    json base =
+        FakeConfig({{ServicePath(), {{"body_file", doc}}},
+                    {RevisionPath("web-00003-xk2"), {{"body_file", w.dir / "revision.json"}}}});
     base.update(config);
     return base;
   }

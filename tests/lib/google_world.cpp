@@ -151,6 +151,37 @@ void WriteServiceDoc(const std::string& path, const std::string& fixture,
   WriteFile(path, text);
 }
 
+void WriteRevisionDoc(const std::string& path, const std::string& name, const std::string& commit) {
+  nlohmann::json doc = nlohmann::json::parse(ReadFile(FixturePath("cloud_run/revision.json")));
+  doc["name"] = "projects/demo-project/locations/us-central1/services/web/revisions/" + name;
+  if (commit.empty()) {
+    doc["labels"].erase("commit-sha");
+  } else {
+    doc["labels"]["commit-sha"] = commit;
+  }
+  WriteFile(path, doc.dump(2));
+}
+
+std::string RevisionPath(const std::string& name) { return ServicePath() + "/revisions/" + name; }
+
+void WriteServiceWithTraffic(const std::string& path, const std::string& fixture,
+                             const std::vector<std::pair<std::string, int>>& traffic,
+                             const std::string& latest_ready) {
+  nlohmann::json doc = nlohmann::json::parse(ReadFile(FixturePath("cloud_run/" + fixture)));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [revision, percent] : traffic) {
+    nlohmann::json t = {{"type", "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"},
+                        {"revision", revision}};
+    if (percent != 0) t["percent"] = percent;  // v2 omits a 0
+    list.push_back(t);
+  }
+  doc["traffic"] = list;
+  doc["trafficStatuses"] = list;
+  doc["latestReadyRevision"] = doc["latestCreatedRevision"] =
+      "projects/demo-project/locations/us-central1/services/web/revisions/" + latest_ready;
+  WriteFile(path, doc.dump(2));
+}
+
 std::string ServicePath(const std::string& project, const std::string& region,
                         const std::string& service) {
   return "/v2/projects/" + project + "/locations/" + region + "/services/" + service;

@@ -54,6 +54,20 @@ void WriteServiceAccountFile(const std::string& path, const std::string& token_u
 void WriteServiceDoc(const std::string& path, const std::string& fixture,
                      const std::string& commit);
 
+// The saved Revision document as revision `name` of service "web", its
+// commit-sha label set to `commit` (none when empty), written to `path`.
+void WriteRevisionDoc(const std::string& path, const std::string& name, const std::string& commit);
+
+// "/v2/projects/demo-project/locations/us-central1/services/web/revisions/NAME".
+std::string RevisionPath(const std::string& name);
+
+// A Service document from `fixture` with its trafficStatuses (and desired
+// traffic) replaced: {revision: percent} in that order, each by name;
+// `latest_ready` becomes latestReadyRevision and latestCreatedRevision.
+void WriteServiceWithTraffic(const std::string& path, const std::string& fixture,
+                             const std::vector<std::pair<std::string, int>>& traffic,
+                             const std::string& latest_ready);
+
 // "/v2/projects/P/locations/R/services/S".
 std::string ServicePath(const std::string& project = "demo-project",
                         const std::string& region = "us-central1",

@@ -218,6 +218,29 @@ TEST(ConfigTest, KeyPathsCoverTheSchema) {
   }
 }
 
+TEST(ConfigTest, DeployBranchAndEdgeVersion) {
+  Config c = MustParse(
+      "git:\n  deploy_branch: release\ncloudflare:\n  domain: example.test\n"
+      "  version: {url: \"https://example.test/version\", json_pointer: /commit}\n");
+  EXPECT_EQ(c.git.deploy_branch, "release");
+  EXPECT_EQ(c.cloudflare.version.url, "https://example.test/version");
+  EXPECT_EQ(c.cloudflare.version.json_pointer, "/commit");
+  EXPECT_TRUE(c.cloudflare.version.enabled());
+  Config off = MustParse("");
+  EXPECT_EQ(off.git.deploy_branch, "");
+  EXPECT_FALSE(off.cloudflare.version.enabled());
+  EXPECT_EQ(ErrorOf("cloudflare:\n  version: {json_pointer: commit}\n"),
+            "infinity-sync.yaml:2:27: cloudflare.version.json_pointer: \"commit\" is not a JSON "
+            "pointer (it starts with /)");
+  EXPECT_EQ(ErrorOf("cloudflare:\n  version: {header: x-commit, json_pointer: /c}\n"),
+            "infinity-sync.yaml:2:12: cloudflare.version: set header or json_pointer, not both");
+  EXPECT_EQ(ErrorOf("cloudflare:\n  version: {url: \"https://x.test/v\"}\n"),
+            "infinity-sync.yaml:2:12: cloudflare.version: url needs a header or a json_pointer "
+            "to read");
+  EXPECT_NE(ErrorOf("cloudflare:\n  version: {headr: x}\n").find("cloudflare.version.headr"),
+            std::string::npos);
+}
+
 }  // namespace
 // A value from the environment may be a secret: an error quotes the text as
 // written in the file, never what it expanded to.
