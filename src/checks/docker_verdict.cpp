@@ -50,7 +50,11 @@ std::string ShownFile(const std::string& file, const std::string& working_dir) {
 // The image name `c` runs that `svc` defines (or builds): the defined name,
 // else the container's own for a build-only service; "" when they differ.
 std::string ComparableImage(const ComposeService& svc, const DockerContainer& c) {
-  if (svc.image.empty()) return svc.build ? c.image : "";
+  // Once its name has moved to another image, the Engine lists a container's
+  // image by ID ("sha256:..."): the container still is the service's.
+  bool by_id = c.image.rfind("sha256:", 0) == 0;
+  if (svc.image.empty()) return svc.build && !by_id ? c.image : "";
+  if (by_id && NormalizeImageRef(svc.image) != "") return svc.image;
   std::string want = NormalizeImageRef(svc.image);
   if (want.empty() || want != NormalizeImageRef(c.image)) return "";
   return svc.image;

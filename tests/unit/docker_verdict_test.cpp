@@ -90,6 +90,13 @@ TEST(DockerVerdict, StaleImageByIdNotByName) {
   // Not asked (or not present locally): no verdict on the ID.
   snap.image_ids.clear();
   EXPECT_EQ(JudgeDockerProject(Shop(), snap).status, CheckStatus::kSynced);
+  // Once the name has moved, the Engine lists the old container by image ID.
+  db.image = old_id;
+  snap = Snap({db, web1, web2});
+  EXPECT_EQ(ImagesToInspect(Shop(), snap.containers),
+            (std::vector<std::string>{"postgres:16", "nginx:1.27"}));
+  snap.image_ids = {{"postgres:16", new_id}, {"nginx:1.27", new_id}};
+  EXPECT_EQ(JudgeDockerProject(Shop(), snap).status, CheckStatus::kOutOfSync);
   // A container on another name is the tag mismatch, not a stale image.
   auto other = C("db", 1, "postgres:15");
   EXPECT_EQ(ImagesToInspect(Shop(), {other, web1, web2}), std::vector<std::string>{"nginx:1.27"});
