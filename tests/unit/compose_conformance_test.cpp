@@ -45,7 +45,8 @@ TEST(DockerComposeConformance, EveryProjectReadsAsComposeDoes) {
     json meta = fs::exists(dir / "meta.json") ? json::parse(ReadFile((dir / "meta.json").string()))
                                               : json::object();
     std::map<std::string, std::string> shell;
-    for (auto& [k, v] : meta.value("env", json::object()).items()) shell[k] = v.get<std::string>();
+    const json vars = meta.contains("env") ? meta["env"] : json::object();
+    for (auto it = vars.begin(); it != vars.end(); ++it) shell[it.key()] = it->get<std::string>();
     EnvLookup env = [&shell](const std::string& name) -> std::optional<std::string> {
       auto it = shell.find(name);
       if (it == shell.end()) return std::nullopt;
