@@ -216,9 +216,9 @@ class FileReader {
       const YAML::Node& e = entries[i];
       std::string ep = v.IsScalar() ? kp : fmt::format("{}[{}]", kp, i);
       bool required = true;
-      YAML::Node path_node = e;
+      // Initialised, never assigned: assigning a YAML::Node writes through it.
+      const YAML::Node path_node = e.IsMap() ? Get(e, "path") : e;
       if (e.IsMap()) {
-        path_node = Get(e, "path");
         if (!path_node.IsDefined()) return Fail(e, ep, "expected a path:");
         if (YAML::Node r = Get(e, "required"); r.IsDefined()) {
           auto b = Bool(r, ep + ".required");
@@ -492,7 +492,6 @@ class ProjectLoader {
         return reader.Fail(ext, ep, "expected a service name or {service, file}");
       }
       Document* base_doc = &doc;
-      YAML::Node base_services = services;
       if (!file.empty()) {
         if (IsRemote(file)) return reader.Fail(ext, ep, "remote extends not supported: " + file);
         std::string resolved = reader.Resolve(file);
@@ -503,8 +502,10 @@ class ProjectLoader {
           found = cache_.emplace(resolved, *parsed).first;
         }
         base_doc = found->second;
-        base_services = base_doc->reader->Get(base_doc->root, "services");
       }
+      // Initialised, never assigned: assigning a YAML::Node writes through it.
+      const YAML::Node base_services =
+          file.empty() ? services : base_doc->reader->Get(base_doc->root, "services");
       YAML::Node base = base_doc->reader->Get(base_services, ref);
       if (!base.IsDefined() || !base.IsMap()) {
         return reader.Fail(ext, ep,

@@ -340,7 +340,7 @@ TEST(DockerComposeModel, ErrorsNameFileLineColumnAndKey) {
       {"services:\n  web:\n    image: nginx\n    image: nginx:2\n",
        "/p/c.yaml:4:5: services.web.image: duplicate key (first defined at line 3, column 5)"},
       {"services:\n  web: {image: nginx, depends_on: [db]}\n",
-       "/p/c.yaml:2:34: services.web.depends_on: service \"db\" is not defined"},
+       "/p/c.yaml:2:36: services.web.depends_on: service \"db\" is not defined"},
       {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: {a: {}}}\n",
        "/p/c.yaml:2:6: services.a.depends_on: dependency cycle a -> b -> a"},
       {"services:\n  a: {image: x, extends: b}\n  b: {extends: a}\n",
