@@ -258,7 +258,7 @@ TEST_F(DockerCheckIntegration, HostFromConfigOrEnvironment) {
   Outcome both =
       RunCheck("docker:\n  host: " + engine.host() + "\n", "unix://" + (dir_ / "x.sock"));
   EXPECT_EQ(both.docker["Status"], "Synced") << both.Details();
-  EXPECT_EQ(engine.Requests().size(), 6u);
+  EXPECT_EQ(engine.Requests().size(), 15u);  // each run: ping, list, three images
   // ${VAR} in the config is expanded from the environment.
   Outcome expanded =
       RunCheck("docker:\n  host: ${MY_DOCKER}\n", "", {}, true, {{"MY_DOCKER", engine.host()}});
@@ -269,7 +269,7 @@ TEST_F(DockerCheckIntegration, TcpHost) {
   FakeDockerEngine engine({{"api_version", "1.46"}, {"containers", Healthy()}}, /*tcp=*/true);
   Outcome o = RunCheck("project: shop\n", engine.host());
   EXPECT_EQ(o.docker["Status"], "Synced") << o.Details();
-  EXPECT_EQ(engine.Requests().back()["path"], "/v1.46/containers/json");
+  EXPECT_EQ(engine.Requests()[1]["path"], "/v1.46/containers/json");
 }
 
 TEST_F(DockerCheckIntegration, NoComposeFileIsNoManifest) {
