@@ -1,5 +1,7 @@
 #include "checks/docker_check.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "checks/docker_verdict.h"
@@ -19,21 +21,24 @@ CheckResult FailedWith(std::string reason, std::vector<std::string> evidence,
 
 }  // namespace
 
-// Compose discovery starts in the configuration's folder (Config::base_dir:
-// the folder of the config file, else the repository root), the folder the
-// user works from, so that the result does not depend on the current folder.
+// Compose discovery starts in the project's repository (git.repo, resolved
+// against the config file's folder), then its parents, as `docker compose`
+// run there would: a config kept elsewhere still finds the repository's
+// compose.yaml, and the result does not depend on the current folder.
+// docker.compose_files are relative to the config file (LoadConfig resolves them).
 CheckResult RunDockerCheck(const CheckContext& ctx) {
   const DockerConfig& cfg = ctx.config.docker;
   std::vector<std::string> evidence;
+  const std::filesystem::path start = ctx.config.git.repo.empty()
+                                          ? ctx.config.base_dir
+                                          : std::filesystem::path(ctx.config.git.repo);
 
-  auto discovery =
-      DiscoverComposeFiles(ctx.config.base_dir, cfg.compose_files, ctx.ports.env, ctx.ports.fs);
+  auto discovery = DiscoverComposeFiles(start, cfg.compose_files, ctx.ports.env, ctx.ports.fs);
   if (!discovery) return FailedWith(discovery.error(), evidence);
   if (discovery->files.empty()) {
     CheckResult r;
     r.status = CheckStatus::kNoManifest;
-    std::string where =
-        discovery->searched.empty() ? ctx.config.base_dir.string() : discovery->searched.front();
+    std::string where = discovery->searched.empty() ? start.string() : discovery->searched.front();
     r.Info(
         fmt::format("No compose file found (compose.yaml, compose.yml, docker-compose.yml, "
                     "docker-compose.yaml in {} and its parents): nothing to compare",
@@ -48,7 +53,12 @@ CheckResult RunDockerCheck(const CheckContext& ctx) {
   options.profiles = cfg.profiles;
   auto parse_start = ctx.ports.clock.SteadyNow();
   auto project = ReadComposeProject(*discovery, options, ctx.ports.env, ctx.ports.fs);
-  if (!project) return FailedWith("Compose file error: " + project.error(), evidence);
+  if (!project) {
+    const std::string& e = project.error();
+    // Too large is its own verdict, not a mistake in the file.
+    return FailedWith(e.rfind("compose file too large", 0) == 0 ? e : "Compose file error: " + e,
+                      evidence);
+  }
   auto parse_ms = std::chrono::duration_cast<std::chrono::microseconds>(
                       ctx.ports.clock.SteadyNow() - parse_start)
                       .count() /
@@ -89,7 +99,26 @@ CheckResult RunDockerCheck(const CheckContext& ctx) {
                       evidence, data);
   }
 
-  DockerSnapshot snapshot{endpoint->address, ping.api_version, std::move(list.containers)};
+  DockerSnapshot snapshot;
+  snapshot.address = endpoint->address;
+  snapshot.api_version = ping.api_version;
+  snapshot.containers = std::move(list.containers);
+  // One call per distinct image name running containers were created from:
+  // has the name moved to another image since (a pull, a rebuild)?
+  for (const auto& ref : ImagesToInspect(*project, snapshot.containers)) {
+    if (ctx.Remaining().count() <= 0) {
+      evidence.push_back("image " + ref + ": not inspected, the check's time is up");
+      continue;
+    }
+    ImageOutcome image = client.InspectImage(ref, ping.api_version, ctx.Remaining());
+    evidence.insert(evidence.end(), image.evidence.begin(), image.evidence.end());
+    if (!image.error.empty()) {
+      evidence.push_back("image " + ref + ": " + image.error);
+    } else if (image.found) {
+      snapshot.image_ids[ref] = image.id;
+    }
+  }
+  snapshot.compose_command = ComposeCommand(ctx.ports.env, ctx.ports.fs);
   CheckResult r = JudgeDockerProject(*project, snapshot);
   r.evidence = std::move(evidence);
   return r;

@@ -47,7 +47,33 @@ std::string ShownFile(const std::string& file, const std::string& working_dir) {
   return file;
 }
 
+// The image name `c` runs that `svc` defines (or builds): the defined name,
+// else the container's own for a build-only service; "" when they differ.
+std::string ComparableImage(const ComposeService& svc, const DockerContainer& c) {
+  // Once its name has moved to another image, the Engine lists a container's
+  // image by ID ("sha256:..."): the container still is the service's.
+  bool by_id = c.image.rfind("sha256:", 0) == 0;
+  if (svc.image.empty()) return svc.build && !by_id ? c.image : "";
+  if (by_id && NormalizeImageRef(svc.image) != "") return svc.image;
+  std::string want = NormalizeImageRef(svc.image);
+  if (want.empty() || want != NormalizeImageRef(c.image)) return "";
+  return svc.image;
+}
+
 }  // namespace
+
+std::vector<std::string> ImagesToInspect(const ComposeProject& project,
+                                         const std::vector<DockerContainer>& containers) {
+  std::vector<std::string> out;
+  for (const auto& c : containers) {
+    if (c.oneoff || !Running(c) || c.project != project.name) continue;
+    const ComposeService* svc = project.Find(c.service);
+    if (svc == nullptr || !svc->enabled) continue;
+    std::string ref = ComparableImage(*svc, c);
+    if (!ref.empty() && std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(ref);
+  }
+  return out;
+}
 
 std::string NormalizeImageRef(std::string_view ref) {
   if (ref.empty() || ref.find('@') != std::string_view::npos || ref.rfind("sha256:", 0) == 0) {
@@ -188,6 +214,25 @@ CheckResult JudgeDockerProject(const ComposeProject& project, const DockerSnapsh
         needs_up = true;
       }
     }
+    // The name is right but it points to another image now.
+    std::vector<std::string> stale;
+    std::string now_id;
+    for (const auto* c : running) {
+      std::string ref = ComparableImage(svc, *c);
+      auto it = snapshot.image_ids.find(ref);
+      if (ref.empty() || it == snapshot.image_ids.end() || c->image_id.empty()) continue;
+      if (c->image_id != it->second) {
+        stale.push_back(c->name);
+        now_id = ref + " is now " + it->second.substr(0, 19);
+      }
+    }
+    if (!stale.empty()) {
+      why.push_back(
+          fmt::format("{}: image updated since the container started ({}; {} runs the "
+                      "previous one)",
+                      svc.name, now_id, Join(stale, ", ")));
+      needs_up = true;
+    }
 
     std::string state;
     if (n_running >= svc.replicas && n_running > 0) {
@@ -250,7 +295,7 @@ CheckResult JudgeDockerProject(const ComposeProject& project, const DockerSnapsh
 
   if (!to_start.empty()) {
     Fix fix;
-    fix.argv = {"docker", "compose"};
+    fix.argv = snapshot.compose_command;
     for (const auto& f : project.files) fix.argv.insert(fix.argv.end(), {"-f", f});
     fix.argv.insert(fix.argv.end(), {"-p", project.name});
     for (const auto& p : project.active_profiles) fix.argv.insert(fix.argv.end(), {"--profile", p});
@@ -262,13 +307,12 @@ CheckResult JudgeDockerProject(const ComposeProject& project, const DockerSnapsh
     r.fix = fix;
   } else if (!unhealthy_services.empty()) {
     r.fix_withheld = fmt::format(
-        "restarting does not cure an unhealthy container; see docker "
-        "compose -p {} logs {}",
-        project.name, Join(unhealthy_services, " "));
+        "restarting does not cure an unhealthy container; see {} -p {} logs {}",
+        Join(snapshot.compose_command, " "), project.name, Join(unhealthy_services, " "));
   } else if (!orphans.empty()) {
-    r.fix_withheld = fmt::format(
-        "orphans are not removed automatically; docker compose -p {} up -d --remove-orphans does",
-        project.name);
+    r.fix_withheld =
+        fmt::format("orphans are not removed automatically; {} -p {} up -d --remove-orphans does",
+                    Join(snapshot.compose_command, " "), project.name);
   } else {
     r.fix_withheld = "containers are still starting; run again in a moment";
   }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -44,14 +46,32 @@ struct ComposeOptions {
   std::string project_name;           // explicit (like `-p`); empty: compose's rules
   std::vector<std::string> profiles;  // explicit (like `--profile`); empty: COMPOSE_PROFILES
   std::string working_dir;            // the project folder; its name is the last resort
+  // Reads a file a compose file refers to (include:, extends.file, an
+  // include's env_file); absolute paths. Unset: such references are an Error.
+  std::function<Result<std::string>(const std::string&)> read_file;
+  // Whether a file exists (a service's env_file:). Unset: assumed to exist.
+  std::function<bool(const std::string&)> file_exists;
 };
+
+// The bounds of what one project may make compose read: a file over
+// kMaxComposeFileBytes, or more than kMaxComposeNodes YAML nodes visited with
+// aliases expanded (a "billion laughs" bomb), is an Error starting with
+// "compose file too large".
+inline constexpr std::size_t kMaxComposeFileBytes = 4u << 20;
+inline constexpr std::size_t kMaxComposeNodes = 100'000;
 
 // Parses and merges `files` (later files override earlier ones, as compose's
 // override files do), interpolating `${...}` from `env` (which should already
 // layer the shell over the project's .env), then applies the project-name,
 // profile and replica rules. YAML anchors, aliases and `<<:` merge keys are
-// honoured; `!reset` in a later file drops a value. Errors carry
-// "file:line:col: key.path: what" and name what was expected.
+// honoured; `!reset` in a later file drops a value, `!override` replaces it
+// instead of merging. `include:` (local files only) brings in the services
+// of other projects as a base the including file overrides; `extends:`
+// (same file or another) merges a service onto its base; cycles of either
+// are an Error, as are duplicate keys, a required env_file that is missing, a
+// depends_on naming an undefined service or making a cycle, and a project
+// without any service. Errors carry "file:line:col: key.path: what" and name
+// what was expected.
 Result<ComposeProject> LoadComposeProject(const std::vector<ComposeSource>& files,
                                           const ComposeOptions& options, const EnvLookup& env);
 

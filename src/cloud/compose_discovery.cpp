@@ -17,12 +17,21 @@ bool IsFile(FileSystem& files, const fs::path& path) {
   return files.Stat(path.string()).has_value();
 }
 
+// "/srv/app/." and "/srv/app/" as "/srv/app".
+fs::path Clean(const fs::path& dir) {
+  fs::path out = dir.lexically_normal();
+  if (out.filename().empty() && out.has_parent_path() && out != out.root_path()) {
+    out = out.parent_path();
+  }
+  return out;
+}
+
 // The .env of `dir`, or no variables when it has none.
 Result<std::map<std::string, std::string>> ReadDotEnv(const fs::path& dir, const EnvLookup& env,
                                                       FileSystem& files) {
   fs::path path = dir / ".env";
   if (!IsFile(files, path)) return std::map<std::string, std::string>{};
-  auto text = files.ReadFile(path.string(), kComposeFileLimit);
+  auto text = ReadComposeText(files, path.string());
   if (!text) return Error{text.error()};
   return ParseDotEnv(*text, path.string(), env);
 }
@@ -42,6 +51,10 @@ std::vector<std::string> Split(const std::string& text, const std::string& sep) 
 
 }  // namespace
 
+Result<std::string> ReadComposeText(FileSystem& files, const std::string& path) {
+  return files.ReadFile(path, kComposeFileLimit);
+}
+
 EnvLookup LayerEnv(EnvLookup over, std::map<std::string, std::string> under) {
   return [over = std::move(over),
           under = std::move(under)](const std::string& name) -> std::optional<std::string> {
@@ -52,10 +65,11 @@ EnvLookup LayerEnv(EnvLookup over, std::map<std::string, std::string> under) {
   };
 }
 
-Result<ComposeDiscovery> DiscoverComposeFiles(const fs::path& start,
+Result<ComposeDiscovery> DiscoverComposeFiles(const fs::path& start_dir,
                                               const std::vector<std::string>& configured,
                                               const EnvLookup& env, FileSystem& files) {
   ComposeDiscovery out;
+  const fs::path start = Clean(start_dir);
   std::vector<std::string> explicit_files;
   if (!configured.empty()) {
     out.origin = "docker.compose_files";
@@ -81,12 +95,12 @@ Result<ComposeDiscovery> DiscoverComposeFiles(const fs::path& start,
       }
     }
     out.files = explicit_files;
-    out.working_dir = fs::path(explicit_files.front()).parent_path().string();
+    out.working_dir = Clean(fs::path(explicit_files.front()).parent_path()).string();
     return out;
   }
 
   out.origin = "discovered";
-  fs::path dir = start.lexically_normal();
+  fs::path dir = start;
   while (true) {
     out.searched.push_back(dir.string());
     for (const char* name : kComposeNames) {
@@ -122,12 +136,17 @@ Result<ComposeProject> ReadComposeProject(const ComposeDiscovery& discovery,
   EnvLookup layered = LayerEnv(env, *dotenv);
   std::vector<ComposeSource> sources;
   for (const auto& f : discovery.files) {
-    auto text = files.ReadFile(f, kComposeFileLimit);
+    auto text = ReadComposeText(files, f);
     if (!text) return Error{text.error()};
     sources.push_back({f, *text});
   }
   ComposeOptions opts = options;
   opts.working_dir = discovery.working_dir;
+  opts.read_file = [&files](const std::string& path) -> Result<std::string> {
+    if (!IsFile(files, path)) return Error{fmt::format("{} does not exist", path)};
+    return ReadComposeText(files, path);
+  };
+  opts.file_exists = [&files](const std::string& path) { return IsFile(files, path); };
   return LoadComposeProject(sources, opts, layered);
 }
 

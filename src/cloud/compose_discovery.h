@@ -39,6 +39,10 @@ Result<ComposeProject> ReadComposeProject(const ComposeDiscovery& discovery,
                                           const ComposeOptions& options, const EnvLookup& env,
                                           FileSystem& fs);
 
+// Reads a compose file, a .env or an env_file: the one place compose text
+// comes from the file system.
+Result<std::string> ReadComposeText(FileSystem& fs, const std::string& path);
+
 // `over` first, then `under`: how the shell is layered over a .env file.
 EnvLookup LayerEnv(EnvLookup over, std::map<std::string, std::string> under);
 

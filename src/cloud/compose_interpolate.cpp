@@ -29,7 +29,13 @@ Result<std::string> Expand(std::string_view text, const EnvLookup& env, int dept
       ++i;
       continue;
     }
-    if (i + 1 >= text.size()) return Invalid(text);
+    // A '$' not followed by '$', a name or '{' is kept as written ("^a$",
+    // "costs 5$"), as compose's pattern does not match it.
+    if (i + 1 >= text.size()) {
+      out += '$';
+      ++i;
+      continue;
+    }
     char next = text[i + 1];
     if (next == '$') {
       out += '$';
@@ -44,8 +50,13 @@ Result<std::string> Expand(std::string_view text, const EnvLookup& env, int dept
       i = end;
       continue;
     }
-    if (next != '{') return Invalid(text);
-    // ${NAME[op operand]} with the operand running to the matching brace.
+    if (next != '{') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    // ${NAME[op operand]} with the operand running to the matching brace:
+    // every '{' opens one (a default may hold JSON), as in compose.
     std::size_t j = i + 2;
     if (j >= text.size() || !NameStart(text[j])) return Invalid(text);
     std::size_t name_end = j;
@@ -58,9 +69,9 @@ Result<std::string> Expand(std::string_view text, const EnvLookup& env, int dept
         k += 2;
         continue;
       }
-      if (text[k] == '$' && k + 1 < text.size() && text[k + 1] == '{') {
+      if (text[k] == '{') {
         ++level;
-        k += 2;
+        ++k;
         continue;
       }
       if (text[k] == '}' && --level == 0) break;

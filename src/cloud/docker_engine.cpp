@@ -222,9 +222,43 @@ Result<std::vector<DockerContainer>> ParseContainerList(std::string_view body) {
     }
     if (c.name.empty()) c.name = c.id.substr(0, 12);
     c.health = HealthFromStatus(c.status);
+    // Newer daemons list the health itself; it wins over the Status text.
+    if (auto it = item.find("Health"); it != item.end() && it->is_object()) {
+      auto st = it->find("Status");
+      if (st != it->end() && st->is_string()) {
+        std::string h = st->get<std::string>();
+        c.health = h == "none" ? "" : h;
+      }
+    }
     out.push_back(std::move(c));
   }
   return out;
+}
+
+std::vector<std::string> ComposeCommand(const EnvLookup& env, FileSystem& fs) {
+  std::vector<std::string> dirs;
+  std::string config = env("DOCKER_CONFIG").value_or("");
+  std::string home = env("HOME").value_or("");
+  if (!config.empty()) dirs.push_back(config + "/cli-plugins");
+  if (!home.empty()) dirs.push_back(home + "/.docker/cli-plugins");
+  for (const char* d :
+       {"/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
+        "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins"}) {
+    dirs.push_back(d);
+  }
+  for (const auto& d : dirs) {
+    if (fs.Stat(d + "/docker-compose")) return {"docker", "compose"};
+  }
+  std::string path = env("PATH").value_or("");
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t colon = path.find(':', start);
+    if (colon == std::string::npos) colon = path.size();
+    std::string dir = path.substr(start, colon - start);
+    if (!dir.empty() && fs.Stat(dir + "/docker-compose")) return {"docker-compose"};
+    start = colon + 1;
+  }
+  return {"docker", "compose"};
 }
 
 std::string UrlEncode(std::string_view text) {
@@ -313,6 +347,46 @@ ListOutcome DockerEngineClient::ListProjectContainers(const std::string& project
   }
   out.containers = std::move(*list);
   out.evidence.back() += fmt::format(", {} containers", out.containers.size());
+  return out;
+}
+
+}  // namespace infinity_sync
+
+namespace infinity_sync {
+
+ImageOutcome DockerEngineClient::InspectImage(const std::string& reference,
+                                              const std::string& api_version,
+                                              std::chrono::milliseconds timeout) {
+  ImageOutcome out;
+  // The reference goes in the path as the docker CLI sends it: '/', ':' and
+  // '@' as they are, everything else percent-encoded.
+  std::string ref;
+  for (char c : reference) {
+    ref += (c == '/' || c == ':' || c == '@') ? std::string(1, c) : UrlEncode(std::string(1, c));
+  }
+  std::string path = (api_version.empty() ? "" : "/v" + api_version) + "/images/" + ref + "/json";
+  HttpResponse res = Send("GET", path, timeout, &out.evidence);
+  if (!res.answered) {
+    out.error = res.timed_out ? fmt::format("the daemon did not describe image {} within {} ms",
+                                            reference, timeout.count())
+                              : "inspecting image " + reference + " failed: " + res.error;
+    return out;
+  }
+  out.reachable = true;
+  if (res.status == 404) return out;
+  if (res.status != 200) {
+    out.error = fmt::format("the daemon answered HTTP {} for image {}: {}", res.status, reference,
+                            DaemonMessage(res.body));
+    return out;
+  }
+  json doc = json::parse(res.body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("Id") || !doc["Id"].is_string()) {
+    out.error = "the daemon sent an unreadable description of image " + reference;
+    return out;
+  }
+  out.found = true;
+  out.id = doc["Id"].get<std::string>();
+  out.evidence.back() += ", " + out.id.substr(0, 19);
   return out;
 }
 

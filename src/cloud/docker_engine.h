@@ -41,7 +41,8 @@ struct DockerContainer {
   std::string image_id;
   std::string state;   // created | running | paused | restarting | exited | removing | dead
   std::string status;  // "Up 2 hours (healthy)", "Exited (1) 3 minutes ago"
-  std::string health;  // healthy | unhealthy | starting | "" (no health check)
+  std::string health;  // healthy | unhealthy | starting | "" (no health check): the
+                       // structured Health.Status when the daemon sends it, else from Status
   std::int64_t created = 0;
   std::string project;  // com.docker.compose.project
   std::string service;  // com.docker.compose.service
@@ -74,6 +75,10 @@ struct PingOutcome : EngineCall {
 struct ListOutcome : EngineCall {
   std::vector<DockerContainer> containers;
 };
+struct ImageOutcome : EngineCall {
+  bool found = false;  // false: the daemon has no image of that name (HTTP 404)
+  std::string id;      // "sha256:..." (.Id)
+};
 
 // A client of the Docker Engine API through the HttpClient port. Thread-safe
 // as the port is; holds no connection between calls.
@@ -90,6 +95,10 @@ class DockerEngineClient {
   ListOutcome ListProjectContainers(const std::string& project, const std::string& api_version,
                                     std::chrono::milliseconds timeout);
 
+  // GET /v{api}/images/{reference}/json: the image a name points to now.
+  ImageOutcome InspectImage(const std::string& reference, const std::string& api_version,
+                            std::chrono::milliseconds timeout);
+
   const DockerEndpoint& endpoint() const { return endpoint_; }
 
  private:
@@ -99,6 +108,12 @@ class DockerEngineClient {
   HttpClient& http_;
   DockerEndpoint endpoint_;
 };
+
+// How to run compose for a fix: {"docker", "compose"} when the compose v2 CLI
+// plugin is installed (in $DOCKER_CONFIG/cli-plugins, ~/.docker/cli-plugins or
+// the system plugin folders), else {"docker-compose"} when that is on $PATH,
+// else {"docker", "compose"}.
+std::vector<std::string> ComposeCommand(const EnvLookup& env, FileSystem& fs);
 
 // Percent-encodes `text` for a URL query value.
 std::string UrlEncode(std::string_view text);

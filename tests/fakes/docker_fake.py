@@ -118,6 +118,13 @@ class Handler(BaseHTTPRequestHandler):
                                   "version is %s" % (version, API))
         if path == "/containers/json" and self.command == "GET":
             return self.containers(urllib.parse.parse_qs(query))
+        if path.startswith("/images/") and path.endswith("/json") and self.command == "GET":
+            # scenario["images"]: {"name:tag": "sha256:..."}, as GET /images/{name}/json .Id
+            name = urllib.parse.unquote(path[len("/images/"):-len("/json")])
+            image_id = scenario.get("images", {}).get(name)
+            if image_id is None:
+                return self.error(404, "No such image: %s" % name)
+            return self.answer(200, {"Id": image_id, "RepoTags": [name]})
         return self.error(404, "page not found")
 
     def ping(self):

@@ -1,6 +1,7 @@
 // The docker check end to end: the real program against a loopback Docker
 // Engine on a UNIX socket, with real compose files in a temp folder.
 #include <filesystem>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -135,11 +136,18 @@ TEST_F(DockerCheckIntegration, AllRunningIsSynced) {
 
   // The Engine was asked the way the docker CLI asks: ping first, then the
   // project's containers by label, with a proper Host header.
+  // Then one image lookup per distinct image name running containers use
+  // (the build-only worker's by its container's image name).
   auto requests = engine.Requests();
-  ASSERT_EQ(requests.size(), 2u);
+  ASSERT_EQ(requests.size(), 5u);
   EXPECT_EQ(requests[0]["method"], "HEAD");
   EXPECT_EQ(requests[0]["path"], "/_ping");
   EXPECT_EQ(requests[1]["path"], "/v1.47/containers/json");
+  std::set<std::string> images;
+  for (std::size_t i = 2; i < requests.size(); ++i) images.insert(requests[i]["path"]);
+  EXPECT_EQ(images, (std::set<std::string>{"/v1.47/images/nginx:1.27/json",
+                                           "/v1.47/images/postgres:16/json",
+                                           "/v1.47/images/shop-worker/json"}));
   EXPECT_NE(requests[1]["query"].get<std::string>().find("all=1"), std::string::npos);
   EXPECT_NE(requests[1]["query"].get<std::string>().find("com.docker.compose.project%3Dshop"),
             std::string::npos);
@@ -190,6 +198,26 @@ TEST_F(DockerCheckIntegration, OutOfSyncScenariosNameTheService) {
   }
 }
 
+TEST_F(DockerCheckIntegration, StaleImageIsOutOfSync) {
+  json containers = Healthy();
+  for (auto& c : containers) c["ImageID"] = "sha256:" + std::string(64, 'a');
+  // postgres:16 was pulled again since the db container started.
+  FakeDockerEngine engine({{"api_version", "1.47"},
+                           {"containers", containers},
+                           {"images",
+                            {{"nginx:1.27", "sha256:" + std::string(64, 'a')},
+                             {"postgres:16", "sha256:" + std::string(64, 'b')}}}});
+  Outcome o = RunCheck("project: shop\n", engine.host());
+  EXPECT_EQ(o.docker["Status"], "OutOfSync") << o.Details();
+  EXPECT_TRUE(
+      o.HasDetail("db: image updated since the container started (postgres:16 is now "
+                  "sha256:bbbbbbbbbbbb; shop-db-1 runs the previous one)"))
+      << o.Details();
+  EXPECT_TRUE(o.HasDetail("1 of 3 services out of sync")) << o.Details();
+  ASSERT_EQ(o.doc["actions"].size(), 1u);
+  EXPECT_NE(o.doc["actions"][0]["action"].get<std::string>().find("up -d db"), std::string::npos);
+}
+
 TEST_F(DockerCheckIntegration, OrphanIsOutOfSync) {
   json containers = Healthy();
   containers.push_back(ComposeContainer("shop", "cache", 1, "redis:7"));
@@ -230,7 +258,7 @@ TEST_F(DockerCheckIntegration, HostFromConfigOrEnvironment) {
   Outcome both =
       RunCheck("docker:\n  host: " + engine.host() + "\n", "unix://" + (dir_ / "x.sock"));
   EXPECT_EQ(both.docker["Status"], "Synced") << both.Details();
-  EXPECT_EQ(engine.Requests().size(), 6u);
+  EXPECT_EQ(engine.Requests().size(), 15u);  // each run: ping, list, three images
   // ${VAR} in the config is expanded from the environment.
   Outcome expanded =
       RunCheck("docker:\n  host: ${MY_DOCKER}\n", "", {}, true, {{"MY_DOCKER", engine.host()}});
@@ -241,7 +269,7 @@ TEST_F(DockerCheckIntegration, TcpHost) {
   FakeDockerEngine engine({{"api_version", "1.46"}, {"containers", Healthy()}}, /*tcp=*/true);
   Outcome o = RunCheck("project: shop\n", engine.host());
   EXPECT_EQ(o.docker["Status"], "Synced") << o.Details();
-  EXPECT_EQ(engine.Requests().back()["path"], "/v1.46/containers/json");
+  EXPECT_EQ(engine.Requests()[1]["path"], "/v1.46/containers/json");
 }
 
 TEST_F(DockerCheckIntegration, NoComposeFileIsNoManifest) {
@@ -318,10 +346,27 @@ class DockerFixIntegration : public DockerCheckIntegration {
     std::string script = dir_ / "bin/docker";
     WriteFile(script, "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '" + (dir_ / "argv.txt") + "'\n");
     std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+    // The compose v2 plugin is installed: fixes run `docker compose`.
+    WriteFile(dir_ / "docker-config/cli-plugins/docker-compose", "");
     const char* path = std::getenv("PATH");
-    return {{"PATH", (dir_ / "bin") + ":" + (path ? path : "/usr/bin:/bin")}};
+    return {{"PATH", (dir_ / "bin") + ":" + (path ? path : "/usr/bin:/bin")},
+            {"DOCKER_CONFIG", dir_ / "docker-config"}};
   }
 };
+
+// Without the v2 plugin, the fix runs the compose v1 program found on PATH.
+TEST_F(DockerFixIntegration, WithoutThePluginTheFixRunsDockerCompose) {
+  std::string script = dir_ / "bin/docker-compose";
+  WriteFile(script, "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '" + (dir_ / "argv.txt") + "'\n");
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  FakeDockerEngine engine({{"api_version", "1.47"}, {"containers", WithDb(nullptr)}});
+  Outcome o = RunCheck("project: shop\n", engine.host(), {"--yes"}, true,
+                       {{"PATH", (dir_ / "bin") + ":/usr/bin:/bin"}});
+  std::string compose = dir_ / "compose.yaml";
+  EXPECT_EQ(ReadFile(dir_ / "argv.txt"), "-f\n" + compose + "\n-p\nshop\nup\n-d\ndb\n");
+  ASSERT_EQ(o.doc["actions"].size(), 1u);
+  EXPECT_EQ(o.doc["actions"][0]["action"], "docker-compose -f " + compose + " -p shop up -d db");
+}
 
 TEST_F(DockerFixIntegration, YesStartsTheMissingService) {
   FakeDockerEngine engine({{"api_version", "1.47"}, {"containers", WithDb(nullptr)}});

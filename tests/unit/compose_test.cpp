@@ -1,6 +1,7 @@
 #include "cloud/compose.h"
 
 #include <map>
+#include <memory>
 
 #include <gtest/gtest.h>
 
@@ -43,7 +44,15 @@ TEST(DockerComposeInterpolation, FollowsComposeRules) {
   EXPECT_EQ(I("${EMPTY:?}"), "ERROR: required variable EMPTY is missing a value");
   EXPECT_EQ(I("[${EMPTY?no}]"), "[]");
   EXPECT_EQ(I("${UNSET?no}"), "ERROR: required variable UNSET is missing a value: no");
-  EXPECT_NE(I("costs 5$").find("ERROR: invalid interpolation format"), std::string::npos);
+  // A '$' not followed by a name, '$' or '{' stays as written (compose-go).
+  EXPECT_EQ(I("costs 5$"), "costs 5$");
+  EXPECT_EQ(I("^[a-z]+$"), "^[a-z]+$");
+  EXPECT_EQ(I("$1 and $-x"), "$1 and $-x");
+  // A default may hold braces; a set variable gives its value exactly.
+  EXPECT_EQ(I("${UNSET:-{\"json\":1}}"), "{\"json\":1}");
+  EXPECT_EQ(I("${SET:-{\"json\":1}}"), "value");
+  EXPECT_EQ(I("${SET:-{a}}-tail"), "value-tail");
+  EXPECT_EQ(I("${UNSET:-${SET:+{x}}}"), "{x}");
   EXPECT_NE(I("${}").find("ERROR: invalid interpolation"), std::string::npos);
   EXPECT_NE(I("${SET").find("ERROR: unterminated"), std::string::npos);
   EXPECT_NE(I("${SET:*x}").find("ERROR: invalid interpolation"), std::string::npos);
@@ -154,17 +163,17 @@ TEST(DockerComposeModel, ProjectNamePrecedence) {
   auto explicit_name = Load({{"c.yaml", named}}, {{"COMPOSE_PROJECT_NAME", "from-env"}}, opts);
   ASSERT_TRUE(explicit_name);
   EXPECT_EQ(explicit_name->name, "explicit");
-  auto interpolated = Load({{"c.yaml", "name: shop-${STAGE:-dev}\nservices: {}\n"}});
+  auto interpolated = Load({{"c.yaml", "name: shop-${STAGE:-dev}\nservices: {w: {image: x}}\n"}});
   ASSERT_TRUE(interpolated);
   EXPECT_EQ(interpolated->name, "shop-dev");
-  auto bad = Load({{"c.yaml", "name: My Shop\nservices: {}\n"}});
-  ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().find("project name \"My Shop\" (from name: (c.yaml:1:7)) is not valid"),
-            std::string::npos)
-      << bad.error();
+  // compose v2 normalises name: like a folder name instead of refusing it.
+  auto odd = Load({{"c.yaml", "name: _My Shop.v2\nservices: {w: {image: x}}\n"}});
+  ASSERT_TRUE(odd) << odd.error();
+  EXPECT_EQ(odd->name, "myshopv2");
+  EXPECT_EQ(odd->name_source, "name: (c.yaml:1:7)");
   ComposeOptions empty_folder;
   empty_folder.working_dir = "/tmp/___";
-  auto none = Load({{"c.yaml", "services: {}\n"}}, {}, empty_folder);
+  auto none = Load({{"c.yaml", "services: {w: {image: x}}\n"}}, {}, empty_folder);
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().find("cannot derive a project name from the folder \"___\""),
             std::string::npos);
@@ -326,8 +335,22 @@ TEST(DockerComposeModel, ErrorsNameFileLineColumnAndKey) {
       {"services:\n  db:\n    image: postgres\n    environment:\n      PW: ${DB_PW:?set DB_PW}\n",
        "/p/c.yaml:5:11: services.db.environment.PW: required variable DB_PW is missing a value: "
        "set DB_PW"},
-      {"services:\n  web:\n    image: nginx\n    command: echo 5$\n",
+      {"services:\n  web:\n    image: nginx\n    command: echo ${5}\n",
        "/p/c.yaml:4:14: services.web.command: invalid interpolation format"},
+      {"services:\n  web:\n    image: nginx\n    image: nginx:2\n",
+       "/p/c.yaml:4:5: services.web.image: duplicate key (first defined at line 3, column 5)"},
+      {"services:\n  web: {image: nginx, depends_on: [db]}\n",
+       "/p/c.yaml:2:36: services.web.depends_on: service \"db\" is not defined"},
+      {"services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: {a: {}}}\n",
+       "/p/c.yaml:2:6: services.a.depends_on: dependency cycle a -> b -> a"},
+      {"services:\n  a: {image: x, extends: b}\n  b: {extends: a}\n",
+       "/p/c.yaml:2:6: services.a: extends cycle: /p/c.yaml:a -> /p/c.yaml:b -> /p/c.yaml:a"},
+      {"services:\n  a: {extends: nothere}\n",
+       "/p/c.yaml:2:16: services.a.extends: cannot extend service \"a\": no service \"nothere\""},
+      {"include: [git@github.com:x/y.git]\nservices: {w: {image: x}}\n",
+       "/p/c.yaml:1:11: include[0]: remote include not supported: git@github.com:x/y.git"},
+      {"web:\n  image: nginx\n",
+       "/p/c.yaml: the version 1 format (services at the top level) is not read by compose v2"},
       {"", "/p/c.yaml: the file is empty"},
       {"- a\n- b\n", "/p/c.yaml:1:1: expected a mapping with services:"},
   };
@@ -338,16 +361,109 @@ TEST(DockerComposeModel, ErrorsNameFileLineColumnAndKey) {
   }
 }
 
-TEST(DockerComposeModel, ExtendsWithoutImageIsNotAnError) {
-  auto p = Load({{"c.yaml", "services:\n  web:\n    extends: {file: base.yaml, service: web}\n"}});
-  ASSERT_TRUE(p) << p.error();
-  EXPECT_EQ(p->Find("web")->image, "");
+// An in-memory file tree for include:, extends.file and env_file:.
+ComposeOptions WithFiles(std::map<std::string, std::string> files) {
+  ComposeOptions o;
+  o.working_dir = "/p";
+  auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(files));
+  o.read_file = [shared](const std::string& path) -> Result<std::string> {
+    auto it = shared->find(path);
+    if (it == shared->end()) return Error{path + " does not exist"};
+    return it->second;
+  };
+  o.file_exists = [shared](const std::string& path) { return shared->count(path) > 0; };
+  return o;
 }
 
-TEST(DockerComposeModel, NoServicesIsAnEmptyProject) {
-  auto p = Load({{"c.yaml", "name: empty\nnetworks: {front: {}}\n"}});
+TEST(DockerComposeModel, ExtendsAnotherFileInheritsItsSettings) {
+  auto opts = WithFiles({{"/p/common/base.yaml",
+                          "services:\n  app:\n    image: nginx:${TAG:-1}\n    scale: 2\n"
+                          "  other:\n    extends: app\n    deploy: {replicas: 2}\n"}});
+  auto p = Load(
+      {{"/p/c.yaml", "services:\n  web:\n    extends: {file: common/base.yaml, service: other}\n"}},
+      {{"TAG", "7"}}, opts);
   ASSERT_TRUE(p) << p.error();
-  EXPECT_TRUE(p->services.empty());
+  EXPECT_EQ(p->Find("web")->image, "nginx:7");
+  EXPECT_EQ(p->Find("web")->replicas, 2);
+  auto missing = Load(
+      {{"/p/c.yaml", "services:\n  web:\n    extends: {file: nope.yaml, service: x}\n"}}, {}, opts);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().find("/p/nope.yaml does not exist"), std::string::npos)
+      << missing.error();
+}
+
+TEST(DockerComposeModel, IncludeBringsServicesTheFileOverrides) {
+  auto opts = WithFiles({{"/p/db/compose.yaml", "services:\n  db:\n    image: pg:${PG}\n"},
+                         {"/p/db/.env", "PG=15\n"},
+                         {"/p/loop.yaml", "include: [c.yaml]\nservices: {x: {image: x}}\n"}});
+  auto p = Load({{"/p/c.yaml",
+                  "include:\n  - db/compose.yaml\nservices:\n  db:\n    scale: 2\n  web:\n"
+                  "    image: nginx\n    depends_on: [db]\n"}},
+                {}, opts);
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(p->Find("db")->image, "pg:15");
+  EXPECT_EQ(p->Find("db")->replicas, 2);
+  auto loop = Load({{"/p/c.yaml", "include: [loop.yaml]\nservices: {w: {image: x}}\n"}}, {}, opts);
+  ASSERT_FALSE(loop);
+  EXPECT_NE(loop.error().find("include cycle: /p/c.yaml -> /p/loop.yaml -> /p/c.yaml"),
+            std::string::npos)
+      << loop.error();
+  auto gone = Load({{"/p/c.yaml", "include: [absent.yaml]\n"}}, {}, opts);
+  ASSERT_FALSE(gone);
+  EXPECT_NE(gone.error().find("/p/absent.yaml does not exist"), std::string::npos) << gone.error();
+}
+
+TEST(DockerComposeModel, EnvFileRequiredUnlessSaidOtherwise) {
+  auto opts = WithFiles({{"/p/a.env", "A=1\n"}});
+  auto ok = Load({{"/p/c.yaml",
+                   "services:\n  web:\n    image: x\n    env_file:\n      - a.env\n"
+                   "      - {path: b.env, required: false}\n"}},
+                 {}, opts);
+  ASSERT_TRUE(ok) << ok.error();
+  auto missing =
+      Load({{"/p/c.yaml", "services:\n  web:\n    image: x\n    env_file: b.env\n"}}, {}, opts);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error(),
+            "/p/c.yaml:4:15: services.web.env_file: env file /p/b.env does not exist (write "
+            "required: false in the long form to make it optional)");
+}
+
+TEST(DockerComposeModel, ResetAndOverrideTags) {
+  auto p =
+      Load({{"c.yaml", "services:\n  web:\n    image: x\n    profiles: [a]\n    scale: 3\n"},
+            {"o.yaml", "services:\n  web:\n    profiles: !override [b]\n    scale: !reset\n"}});
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_EQ(p->Find("web")->profiles, std::vector<std::string>{"b"});
+  EXPECT_EQ(p->Find("web")->replicas, 1);
+}
+
+TEST(DockerComposeModel, NoServicesIsAnError) {
+  auto p = Load({{"c.yaml", "name: empty\nnetworks: {front: {}}\n"}});
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error(), "no services defined in c.yaml");
+}
+
+TEST(DockerComposeModel, BoundedSizeAndAliasExpansion) {
+  std::string big = "services:\n  web:\n    image: x\n    labels:\n";
+  while (big.size() <= kMaxComposeFileBytes) big += "      - " + std::string(100, 'a') + "\n";
+  auto large = Load({{"c.yaml", big}});
+  ASSERT_FALSE(large);
+  EXPECT_EQ(large.error().rfind("compose file too large: c.yaml is ", 0), 0u) << large.error();
+
+  // A "billion laughs": ten levels of ten aliases each would be 1e10 nodes.
+  std::string bomb = "x-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i < 10; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    bomb += "x-a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k ? ", " : "") + prev;
+    bomb += "]\n";
+  }
+  bomb += "services:\n  web: {image: x}\n";
+  auto laughs = Load({{"c.yaml", bomb}});
+  ASSERT_FALSE(laughs);
+  EXPECT_EQ(laughs.error().rfind("compose file too large: c.yaml expands to more than 100000", 0),
+            0u)
+      << laughs.error();
 }
 
 }  // namespace

@@ -157,6 +157,16 @@ TEST(DockerEngineParse, HealthAndMessages) {
   EXPECT_EQ(HealthFromStatus("Up 1 second (health: starting)"), "starting");
   EXPECT_EQ(HealthFromStatus("Up 2 hours (healthy)"), "healthy");
   EXPECT_EQ(HealthFromStatus("Up 2 hours"), "");
+  // The structured field, when the daemon sends one, wins over the text.
+  auto list = ParseContainerList(
+      R"j([{"Id":"a","State":"running","Status":"Up 1 second (health: starting)",)j"
+      R"j("Health":{"Status":"unhealthy","FailingStreak":3}},)j"
+      R"j({"Id":"b","State":"running","Status":"Up 2 hours (healthy)"},)j"
+      R"j({"Id":"c","State":"running","Status":"Up 2 hours","Health":{"Status":"none"}}])j");
+  ASSERT_TRUE(list) << list.error();
+  EXPECT_EQ((*list)[0].health, "unhealthy");
+  EXPECT_EQ((*list)[1].health, "healthy");
+  EXPECT_EQ((*list)[2].health, "");
   EXPECT_EQ(DaemonMessage(R"({"message":"client version 1.41 is too old"})"),
             "client version 1.41 is too old");
   EXPECT_EQ(DaemonMessage("page not found\n"), "page not found");
@@ -197,6 +207,26 @@ TEST(DockerEngineClient, NegotiatesTheVersionAndFiltersByProject) {
   EXPECT_EQ(requests[1]["headers"]["Host"], "docker");
   EXPECT_EQ(requests[1]["query"],
             "all=1&filters=" + UrlEncode(R"({"label":{"com.docker.compose.project=shop":true}})"));
+}
+
+TEST(DockerEngineClient, InspectsAnImageByName) {
+  nlohmann::json scenario = Scenario("1.45");
+  scenario["images"] = {{"registry.example.com:5000/team/app:2", "sha256:abc"}};
+  FakeDockerEngine engine(scenario);
+  CurlHttpClient http;
+  DockerEngineClient client(http, *ParseDockerHost(engine.host()));
+  ImageOutcome found =
+      client.InspectImage("registry.example.com:5000/team/app:2", "1.45", std::chrono::seconds(5));
+  EXPECT_EQ(found.error, "");
+  EXPECT_TRUE(found.found);
+  EXPECT_EQ(found.id, "sha256:abc");
+  ImageOutcome absent = client.InspectImage("nginx:1.27", "1.45", std::chrono::seconds(5));
+  EXPECT_EQ(absent.error, "");
+  EXPECT_TRUE(absent.reachable);
+  EXPECT_FALSE(absent.found);
+  auto requests = engine.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0]["path"], "/v1.45/images/registry.example.com:5000/team/app:2/json");
 }
 
 TEST(DockerEngineClient, FakeHonoursTheListFormOfFiltersAndAll) {

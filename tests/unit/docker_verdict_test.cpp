@@ -58,7 +58,57 @@ std::string Dump(const CheckResult& r) {
 }
 
 DockerSnapshot Snap(std::vector<DockerContainer> containers) {
-  return {"unix:///var/run/docker.sock", "1.47", std::move(containers)};
+  DockerSnapshot s;
+  s.address = "unix:///var/run/docker.sock";
+  s.api_version = "1.47";
+  s.containers = std::move(containers);
+  return s;
+}
+
+TEST(DockerVerdict, StaleImageByIdNotByName) {
+  const std::string old_id = "sha256:" + std::string(64, '1');
+  const std::string new_id = "sha256:" + std::string(64, '2');
+  auto db = C("db", 1, "postgres:16");
+  db.image_id = old_id;
+  auto web1 = C("web", 1, "nginx:1.27");
+  auto web2 = C("web", 2, "nginx:1.27");
+  web1.image_id = web2.image_id = new_id;
+  DockerSnapshot snap = Snap({db, web1, web2});
+  EXPECT_EQ(ImagesToInspect(Shop(), snap.containers),
+            (std::vector<std::string>{"postgres:16", "nginx:1.27"}));
+  snap.image_ids = {{"postgres:16", new_id}, {"nginx:1.27", new_id}};
+  auto r = JudgeDockerProject(Shop(), snap);
+  EXPECT_EQ(r.status, CheckStatus::kOutOfSync) << Dump(r);
+  auto texts = Texts(r);
+  EXPECT_NE(std::find(texts.begin(), texts.end(),
+                      "db: image updated since the container started (postgres:16 is now "
+                      "sha256:222222222222; shop-db-1 runs the previous one)"),
+            texts.end())
+      << Dump(r);
+  ASSERT_TRUE(r.fix.has_value());
+  EXPECT_EQ(r.fix->argv.back(), "db");
+  // Not asked (or not present locally): no verdict on the ID.
+  snap.image_ids.clear();
+  EXPECT_EQ(JudgeDockerProject(Shop(), snap).status, CheckStatus::kSynced);
+  // Once the name has moved, the Engine lists the old container by image ID.
+  db.image = old_id;
+  snap = Snap({db, web1, web2});
+  EXPECT_EQ(ImagesToInspect(Shop(), snap.containers),
+            (std::vector<std::string>{"postgres:16", "nginx:1.27"}));
+  snap.image_ids = {{"postgres:16", new_id}, {"nginx:1.27", new_id}};
+  EXPECT_EQ(JudgeDockerProject(Shop(), snap).status, CheckStatus::kOutOfSync);
+  // A container on another name is the tag mismatch, not a stale image.
+  auto other = C("db", 1, "postgres:15");
+  EXPECT_EQ(ImagesToInspect(Shop(), {other, web1, web2}), std::vector<std::string>{"nginx:1.27"});
+}
+
+TEST(DockerVerdict, FixRunsTheComposeCommandGiven) {
+  DockerSnapshot snap = Snap({C("web", 1, "nginx:1.27"), C("web", 2, "nginx:1.27")});
+  snap.compose_command = {"docker-compose"};
+  auto r = JudgeDockerProject(Shop(), snap);
+  ASSERT_TRUE(r.fix.has_value());
+  EXPECT_EQ(r.fix->argv.front(), "docker-compose");
+  EXPECT_EQ(r.fix->argv[1], "-f");
 }
 
 TEST(DockerVerdict, AllRunningIsSynced) {
