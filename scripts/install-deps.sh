@@ -14,6 +14,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev
   libboost1.81-dev libboost-system1.81-dev  # Beast/Asio for the HTTP server
   libsqlite3-dev libpq-dev  # the history store: SQLite, PostgreSQL
+  docker.io docker-compose busybox-static  # the docker check against a real Engine (ctest -L docker)
   libhowardhinnant-date-dev tzdata  # maintenance windows' time zones (the system tz database)
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev

@@ -28,7 +28,8 @@ build_and_test() {
   phase "configure $dir" cmake -S "$root" -B "$root/$dir" -G Ninja -DINFINITY_SYNC_WERROR=ON "$@" >/dev/null
   phase "build $dir" cmake --build "$root/$dir"
   echo "== test $dir"
-  phase "ctest $dir" bash -c "cd '$root/$dir' && ctest --output-on-failure -j '$jobs' --timeout 300"
+  # shellcheck disable=SC2086  # TSAN_CTEST_ARGS is a list of words
+  phase "ctest $dir" bash -c "cd '$root/$dir' && ctest --output-on-failure -j '$jobs' --timeout 300 ${TSAN_CTEST_ARGS:-}"
 }
 
 phase "packages" "$root/scripts/install-deps.sh"
@@ -39,6 +40,15 @@ if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
   build_and_test build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only -DINFINITY_SYNC_SANITIZE=ON -DINFINITY_SYNC_FUZZ=ON \
     -DINFINITY_SYNC_BENCH=OFF
+fi
+if [ "${SKIP_TSAN:-0}" != 1 ]; then
+  # ThreadSanitizer (clang) over the unit and integration tests and the fault
+  # suite; the browser, soak, package, fuzz and real-daemon tests stay with the
+  # other builds (they test programs, not threads, and are the slowest here).
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+  TSAN_CTEST_ARGS="-LE 'browser|soak|fuzz|docker' -E PackageDeb" \
+    build_and_test build-tsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DINFINITY_SYNC_TSAN=ON -DINFINITY_SYNC_BENCH=OFF
 fi
 echo "== time per phase"
 printf '   %s\n' "${summary[@]}"

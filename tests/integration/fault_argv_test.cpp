@@ -145,7 +145,8 @@ TEST_F(FaultArgv, HostileCheckNameIsAConfigurationError) {
                       ", type: command, run: [\"true\"] }\n");
   ProgramRun run = RunProgram({"run", "--config", cfg}, world_.work(), env_);
   EXPECT_EQ(run.code(), 78);
-  EXPECT_NE(run.proc.err.find("checks[0].name: \"lint;$(touch " + marker_ +
+  // Quoted as written in the file (where "$" is written "$$"), never expanded.
+  EXPECT_NE(run.proc.err.find("checks[0].name: \"lint;$$(touch " + marker_ +
                               ")\" may hold only letters, digits"),
             std::string::npos)
       << run.proc.err;

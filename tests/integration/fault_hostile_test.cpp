@@ -255,7 +255,8 @@ TEST_F(FaultHostile, AnUpstreamAnswerEchoingTheTokenSentIsRedacted) {
               {"path", "/user"},
               {"status", 401},
               {"body", {{"message", "Bad credentials for Authorization: Bearer " + token}}}}}}});
-  env_["GH_TOKEN"] = token;
+  // A loopback api_url is an Enterprise Server host to gh: its token variable.
+  env_["GH_ENTERPRISE_TOKEN"] = token;
   env_["PATH"] = (dir_ / "empty-bin");  // no gh: the token is used
   fs::create_directories(dir_ / "empty-bin");
   std::string status = dir_ / "status.json";

@@ -41,7 +41,12 @@ struct GcloudWorld {
   json Make(json config) {
     std::string doc = w.dir / "service.json";
     WriteServiceDoc(doc, "ready.json", w.git.Head(w.git.work()));
-    json base = FakeConfig({{ServicePath(), {{"body_file", doc}}}});
+    // The serving revision carries the deploy branch's commit (the gcp check
+    // judges what serves traffic).
+    WriteRevisionDoc(w.dir / "revision.json", "web-00003-xk2", w.git.Head(w.git.work()));
+    json base =
+        FakeConfig({{ServicePath(), {{"body_file", doc}}},
+                    {RevisionPath("web-00003-xk2"), {{"body_file", w.dir / "revision.json"}}}});
     base.update(config);
     return base;
   }
@@ -107,9 +112,12 @@ TEST(GcloudFilesIntegration, ExpiredTokenIsRefreshedWithTheStoredCredentialAndQu
   std::string body = g.fake.Requests()[0]["body"];
   EXPECT_NE(body.find("grant_type=refresh_token"), std::string::npos) << body;
   EXPECT_NE(body.find("refresh_token=1%2F%2F0refresh-token-for-tests"), std::string::npos) << body;
+  // The service, then its serving revision: both carry the quota project.
   auto cloud_run = g.CloudRunRequests();
-  ASSERT_EQ(cloud_run.size(), 1u);
-  EXPECT_EQ(cloud_run[0]["headers"]["x-goog-user-project"], "billing-project");
+  ASSERT_EQ(cloud_run.size(), 2u);
+  for (const auto& request : cloud_run) {
+    EXPECT_EQ(request["headers"]["x-goog-user-project"], "billing-project") << request.dump();
+  }
   EXPECT_EQ(ReadFile(g.calls()), "");
 }
 
