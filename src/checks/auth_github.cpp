@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "checks/auth_check.h"
+#include "cloud/github_ci.h"
 #include "core/version.h"
 
 namespace infinity_sync {
@@ -97,22 +98,14 @@ AuthSide FromGhStatus(const CheckContext& ctx, const GitHubHost& target,
 }
 
 // GET {api_url}/user with the token; `source` names where the token came from.
+// The /user call records its own evidence line through the context.
 AuthSide VerifyToken(const CheckContext& ctx, const GitHubHost& target, const std::string& token,
-                     const std::string& source, std::vector<std::string>* evidence) {
+                     const std::string& source) {
   AuthSide side;
   side.method = source;
   HttpRequest req;
   req.url = target.api_url + "/user";
-  req.headers = {{"Authorization", "Bearer " + token},
-                 {"Accept", "application/vnd.github+json"},
-                 {"X-GitHub-Api-Version", "2022-11-28"},
-                 {"User-Agent", std::string("infinity-sync/") + kVersion}};
-  req.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
-  req.ca_file = ctx.config.tls.ca_file;
-  HttpResponse res = ctx.ports.http.Send(req);
-  evidence->push_back(fmt::format("GET {} -> {} ({:.0f} ms)", RedactUrl(req.url),
-                                  res.answered ? "HTTP " + std::to_string(res.status) : res.error,
-                                  res.timings.total_ms));
+  HttpResponse res = GitHubGet(ctx, req.url, token, ctx.config.tls.ca_file);
   if (!res.answered) {
     side.problem = "cannot reach " + RedactUrl(req.url) + ": " + res.error;
     return side;
@@ -189,7 +182,7 @@ AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evid
     std::string token = ctx.Env(var);
     if (!token.empty()) {
       evidence->push_back("GitHub token for " + target.host + ": from " + var);
-      return VerifyToken(ctx, target, token, var, evidence);
+      return VerifyToken(ctx, target, token, var);
     }
   }
   std::string var_list = vars[0] + " nor " + vars[1];
@@ -218,7 +211,7 @@ AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evid
                              " is set (run: gh auth login --hostname " + target.host + ")";
     return side;
   }
-  return VerifyToken(ctx, target, token, "gh", evidence);
+  return VerifyToken(ctx, target, token, "gh");
 }
 
 }  // namespace infinity_sync

@@ -82,19 +82,7 @@ CommitCi FetchCommitCi(const CheckContext& ctx, const std::string& remote_url,
   while (!base.empty() && base.back() == '/') base.pop_back();
   std::string prefix = fmt::format("{}/repos/{}/{}/commits/{}", base, repo->owner, repo->name, sha);
   auto get = [&](const std::string& url) {
-    HttpRequest req;
-    req.url = url;
-    req.headers = {{"Authorization", "Bearer " + token},
-                   {"Accept", "application/vnd.github+json"},
-                   {"X-GitHub-Api-Version", "2022-11-28"},
-                   {"User-Agent", std::string("infinity-sync/") + kVersion}};
-    req.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
-    req.ca_file = ctx.config.tls.ca_file;
-    HttpResponse res = ctx.ports.http.Send(req);
-    evidence->push_back(fmt::format("GET {} -> {} ({:.0f} ms)", RedactUrl(url),
-                                    res.answered ? "HTTP " + std::to_string(res.status) : res.error,
-                                    res.timings.total_ms));
-    return res;
+    return GitHubGet(ctx, url, token, ctx.config.tls.ca_file);
   };
   std::string short_sha = sha.substr(0, 7);
   auto unusable = [&](const HttpResponse& res, const std::string& what) {

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/version.h"
+
 namespace infinity_sync {
 namespace {
 
@@ -162,6 +164,19 @@ CommitCi CombineCi(const CheckRunsSummary& runs, const CombinedStatusSummary& st
     ci.detail = "passed (" + counted + ")";
   }
   return ci;
+}
+
+HttpResponse GitHubGet(const CallScope& scope, const std::string& url, const std::string& token,
+                       const std::string& ca_file) {
+  HttpRequest req;
+  req.url = url;
+  req.headers = {{"Authorization", "Bearer " + token},
+                 {"Accept", "application/vnd.github+json"},
+                 {"X-GitHub-Api-Version", "2022-11-28"},
+                 {"User-Agent", std::string("infinity-sync/") + kVersion}};
+  req.timeout = scope.Remaining();
+  req.ca_file = ca_file;
+  return scope.Send(req);
 }
 
 }  // namespace infinity_sync

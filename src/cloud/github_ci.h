@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "ports/call_scope.h"
 
 namespace infinity_sync {
 
@@ -56,5 +57,10 @@ Result<CombinedStatusSummary> ParseCombinedStatus(const std::string& body);
 // Both answers together (pure): failure wins, then pending, then success;
 // none when neither holds anything.
 CommitCi CombineCi(const CheckRunsSummary& runs, const CombinedStatusSummary& status);
+
+// GET `url` of the GitHub REST API with `token` (never logged) through
+// `scope`: bounded by its deadline, stopped with it, one evidence line.
+HttpResponse GitHubGet(const CallScope& scope, const std::string& url, const std::string& token,
+                       const std::string& ca_file);
 
 }  // namespace infinity_sync

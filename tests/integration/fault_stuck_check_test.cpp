@@ -56,27 +56,33 @@ int ProcessesWith(const std::string& marker) {
   return n;
 }
 
+// A socket of `type` bound to a free loopback port; `port` gets the port.
+int LoopbackSocket(int type, int* port) {
+  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
 // A TCP server on loopback that answers every connection with a status line
 // and then one byte every 200 ms, forever (until the test ends).
 class TrickleServer {
  public:
   TrickleServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = LoopbackSocket(SOCK_STREAM, &port_);
     listen(fd_, 8);
     thread_ = std::thread([this] {
       int c = accept(fd_, nullptr, nullptr);
       if (c < 0) return;
       const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
-      (void)!write(c, head, sizeof head - 1);
+      (void)!send(c, head, sizeof head - 1, MSG_NOSIGNAL);
       while (!stop_) {
-        if (write(c, "x", 1) != 1) break;
+        if (send(c, "x", 1, MSG_NOSIGNAL) != 1) break;  // the client hung up
         std::this_thread::sleep_for(milliseconds(200));
       }
       close(c);
@@ -100,16 +106,7 @@ class TrickleServer {
 // A UDP socket on loopback that takes DNS questions and never answers.
 class SilentDns {
  public:
-  SilentDns() {
-    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
+  SilentDns() { fd_ = LoopbackSocket(SOCK_DGRAM, &port_); }
   ~SilentDns() { close(fd_); }
   int port() const { return port_; }
 
@@ -146,6 +143,17 @@ Ended RunChecks(const Config& config, const std::vector<std::string>& names,
   ended.took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
   if (outcome) ended.outcome = std::move(*outcome);
   return ended;
+}
+
+// Waits (bounded: a killed process takes a moment to be torn down) until no
+// process holds `marker`; false when one still does after 2 s.
+bool NoProcessWith(const std::string& marker) {
+  auto until = Clock::now() + std::chrono::seconds(2);
+  while (ProcessesWith(marker) > 0) {
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
 }
 
 // Waits (bounded) for the check threads to have gone.
@@ -187,8 +195,8 @@ checks:
     }
   }
   ExpectThreadsBackTo(baseline);
-  EXPECT_EQ(ProcessesWith("sleep 31.4159"), 0) << "the deaf command's children survived";
-  EXPECT_EQ(ProcessesWith("sleep 27.1828"), 0) << "a check's background child survived it";
+  EXPECT_TRUE(NoProcessWith("sleep 31.4159")) << "the deaf command's children survived";
+  EXPECT_TRUE(NoProcessWith("sleep 27.1828")) << "a check's background child survived it";
 }
 
 TEST(FaultStuckCheck, TheRunsStopEndsEveryCheckAtOnceAndWritesNothing) {
@@ -221,7 +229,7 @@ checks:
   EXPECT_LT(took, milliseconds(2'000)) << "the stop did not end the checks promptly";
   EXPECT_FALSE(std::filesystem::exists(dir / "status.json"));
   ExpectThreadsBackTo(baseline);
-  EXPECT_EQ(ProcessesWith("sleep 29.9792"), 0);
+  EXPECT_TRUE(NoProcessWith("sleep 29.9792")) << "the deaf command survived the stop";
 }
 
 }  // namespace
