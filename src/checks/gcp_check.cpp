@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "checks/gcp_ci.h"
-#include "cloud/cloud_run.h"
 #include "checks/gcp_project.h"
 #include "checks/google_credentials.h"
+#include "cloud/cloud_run.h"
 #include "core/time_format.h"
 
 namespace infinity_sync {
@@ -406,9 +406,9 @@ CheckResult RunGcpCheck(const CheckContext& ctx) {
   f.auth_account = auth.account;
   f.auth_warnings = auth.warnings;
 
-  CloudRunFetch fetch = GetCloudRunService(ctx, gcp.api_url, f.project, f.region, f.service,
-                                           auth.access_token, ctx.config.tls.ca_file,
-                                           auth.quota_project);
+  CloudRunFetch fetch =
+      GetCloudRunService(ctx, gcp.api_url, f.project, f.region, f.service, auth.access_token,
+                         ctx.config.tls.ca_file, auth.quota_project);
   f.url = fetch.url;
   f.response = std::move(fetch.response);
   if (f.response.answered && f.response.status == 200) {

@@ -23,8 +23,8 @@
 namespace infinity_sync {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"run",  "status", "serve",  "heartbeat", "history",
-                                               "init", "trace",  "wait", "notify"};
+const std::vector<std::string> kSubcommands = {"run",  "status", "serve", "heartbeat", "history",
+                                               "init", "trace",  "wait",  "notify"};
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.

@@ -4,13 +4,13 @@
 #include <iostream>
 
 #include "checks/check.h"
+#include "checks/google_credentials.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "cli/explain.h"
 #include "cli/progress.h"
 #include "cli/real_ports.h"
 #include "cli/report.h"
-#include "checks/google_credentials.h"
 #include "core/status_json.h"
 #include "core/time_format.h"
 #include "engine/sync_job.h"

@@ -51,7 +51,8 @@ std::string NotGood(const SyncStatus& status) {
 
 }  // namespace
 
-CommandOutcome CmdWait(const GlobalOptions& global, const WaitFlags& flags, const SignalStop& stop) {
+CommandOutcome CmdWait(const GlobalOptions& global, const WaitFlags& flags,
+                       const SignalStop& stop) {
   CommandOutcome result;
   auto timeout = DurationFlag("--timeout", flags.timeout, kDefaultTimeout);
   auto interval = DurationFlag("--interval", flags.interval, kDefaultInterval);

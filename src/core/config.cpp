@@ -6,11 +6,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/duration.h"
+#include "core/maintenance.h"
 #include "core/net_address.h"
+#include "core/redact.h"
 #include "core/regular_file.h"
 #include "core/suggest.h"
-#include "core/maintenance.h"
-#include "core/redact.h"
 #include "core/time_format.h"
 
 namespace infinity_sync {

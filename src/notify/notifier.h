@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "core/config.h"
-#include "core/sync_status.h"
 #include "core/maintenance.h"
+#include "core/sync_status.h"
 #include "notify/senders.h"
 #include "ports/ports.h"
 

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/maintenance.h"
 #include "core/status_json.h"
 #include "core/time_format.h"
-#include "core/maintenance.h"
 #include "server/listen_address.h"
 #include "server/web_assets.h"
 

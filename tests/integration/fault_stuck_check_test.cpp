@@ -156,6 +156,24 @@ bool NoProcessWith(const std::string& marker) {
   return true;
 }
 
+// The process's thread count once a first run has started what lives for the
+// whole process (a sanitizer's background thread, libcurl's and c-ares'
+// helpers): the baseline that check threads must return to.
+int SettledThreadCount() {
+  TempDir warm;
+  Config config = LoadOrDie(
+      "status_file: status.json\nstore: \"\"\nchecks:\n"
+      "  - { name: warm, type: command, run: [\"true\"] }\n",
+      warm.str());
+  RealPorts real;
+  auto selected = SelectChecks(CheckTable(config), {"warm"});
+  RunOptions options;
+  options.dry_run = true;
+  if (selected) (void)RunSync(config, real.ports, *selected, options, {});
+  std::this_thread::sleep_for(milliseconds(100));
+  return ThreadCount();
+}
+
 // Waits (bounded) for the check threads to have gone.
 void ExpectThreadsBackTo(int baseline) {
   auto until = Clock::now() + std::chrono::seconds(3);
@@ -180,7 +198,7 @@ checks:
 )",
                                  trickle.port(), dns.port());
   Config config = LoadOrDie(yaml, dir.str());
-  int baseline = ThreadCount();
+  int baseline = SettledThreadCount();
   Ended ended = RunChecks(config, {"deaf", "trickle", "silent", "background"});
 
   EXPECT_LT(ended.took, milliseconds(1'000) + Runner::kGrace + milliseconds(1'500))
@@ -210,7 +228,7 @@ checks:
 )",
                                  dns.port());
   Config config = LoadOrDie(yaml, dir.str());
-  int baseline = ThreadCount();
+  int baseline = SettledThreadCount();
   std::stop_source stop;
   std::thread signal([&] {
     std::this_thread::sleep_for(milliseconds(300));

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "core/config.h"
-#include "core/time_format.h"
 #include "core/maintenance.h"
+#include "core/time_format.h"
 
 namespace infinity_sync {
 namespace {
