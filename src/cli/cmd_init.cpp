@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "checks/gcloud_files.h"
 #include "cli/commands.h"
 #include "cli/init_config.h"
 #include "core/check_status.h"
@@ -75,10 +76,10 @@ void ReadGcloud(const EnvLookup& env, FileSystem& files, InitFindings& found) {
   fs::path file = GcloudConfigFile(sdk, home, active);
   auto text = files.ReadFile(file.string());
   if (!text) return;
-  auto props = ParseGcloudProperties(*text);
+  auto props = ParseGcloudIni(*text);  // the auth check's reader of the same file
   found.gcloud_config = file.string();
-  if (auto it = props.find("core.project"); it != props.end()) found.gcp_project = it->second;
-  if (auto it = props.find("run.region"); it != props.end()) found.gcp_region = it->second;
+  if (auto it = props.find("core/project"); it != props.end()) found.gcp_project = it->second;
+  if (auto it = props.find("run/region"); it != props.end()) found.gcp_region = it->second;
 }
 
 }  // namespace

@@ -10,34 +10,7 @@ namespace {
 // A YAML double-quoted scalar: JSON's string escaping is a subset of YAML's.
 std::string Quoted(const std::string& value) { return nlohmann::json(value).dump(); }
 
-std::string Trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
 }  // namespace
-
-std::map<std::string, std::string> ParseGcloudProperties(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  std::string section;
-  while (std::getline(in, line)) {
-    std::string t = Trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    if (t.front() == '[' && t.back() == ']') {
-      section = Trim(t.substr(1, t.size() - 2));
-      continue;
-    }
-    auto eq = t.find('=');
-    if (eq == std::string::npos || section.empty()) continue;
-    std::string key = Trim(t.substr(0, eq));
-    if (!key.empty()) out[section + "." + key] = Trim(t.substr(eq + 1));
-  }
-  return out;
-}
 
 std::filesystem::path GcloudConfigFile(const std::string& cloudsdk_config, const std::string& home,
                                        const std::string& active_name) {

@@ -23,10 +23,6 @@ struct InitFindings {
 // configuration present as a commented default. Always parses with ParseConfig.
 std::string RenderStarterConfig(const InitFindings& found);
 
-// Parses gcloud's INI-style configuration file text into "section.key" -> value.
-// Lines that are neither "[section]" nor "key = value" are ignored.
-std::map<std::string, std::string> ParseGcloudProperties(const std::string& text);
-
 // The gcloud configuration file in use: $CLOUDSDK_CONFIG (else
 // $HOME/.config/gcloud), configurations/config_<active>, where <active> is
 // $CLOUDSDK_ACTIVE_CONFIG_NAME, else the `active_config` file, else "default".

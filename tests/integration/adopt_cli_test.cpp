@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "checks/gcloud_files.h"
 #include "cli/init_config.h"
 #include "core/config.h"
 #include "lib/git_world.h"
@@ -179,10 +180,9 @@ TEST_F(AdoptCliTest, InitWithoutRemoteOrComposeLeavesThemCommented) {
 }
 
 TEST(InitConfigTest, GcloudPropertiesAndQuoting) {
-  auto props =
-      ParseGcloudProperties("; comment\n[core]\n project = p-1 \n[run]\nregion=us-east1\n");
-  EXPECT_EQ(props["core.project"], "p-1");
-  EXPECT_EQ(props["run.region"], "us-east1");
+  auto props = ParseGcloudIni("; comment\n[core]\n project = p-1 \n[run]\nregion=us-east1\n");
+  EXPECT_EQ(props["core/project"], "p-1");
+  EXPECT_EQ(props["run/region"], "us-east1");
   EXPECT_EQ(GcloudConfigFile("", "/h", "").string(),
             "/h/.config/gcloud/configurations/config_default");
   EXPECT_EQ(GcloudConfigFile("/c", "/h", "work").string(), "/c/configurations/config_work");
