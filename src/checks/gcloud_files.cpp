@@ -103,25 +103,29 @@ std::string GcloudConfig::Property(const CheckContext& ctx, const std::string& s
 }
 
 GcloudConfig ReadGcloudConfig(const CheckContext& ctx) {
+  return ReadGcloudConfig(ctx.ports.env, ctx.ports.fs);
+}
+
+GcloudConfig ReadGcloudConfig(const EnvLookup& env, FileSystem& files) {
+  auto var = [&](const std::string& name) { return env(name).value_or(""); };
   GcloudConfig c;
-  c.dir = ctx.Env("CLOUDSDK_CONFIG");
+  c.dir = var("CLOUDSDK_CONFIG");
   if (c.dir.empty()) {
-    std::string home = ctx.Env("HOME");
+    std::string home = var("HOME");
     if (home.empty()) return c;
     c.dir = home + "/.config/gcloud";
   }
-  c.configuration = Trim(ctx.Env("CLOUDSDK_ACTIVE_CONFIG_NAME"));
+  c.configuration = Trim(var("CLOUDSDK_ACTIVE_CONFIG_NAME"));
   if (c.configuration.empty()) {
-    if (ctx.ports.fs.Stat(c.dir + "/active_config")) {
-      if (auto text = ctx.ports.fs.ReadFile(c.dir + "/active_config"))
-        c.configuration = Trim(*text);
+    if (files.Stat(c.dir + "/active_config")) {
+      if (auto text = files.ReadFile(c.dir + "/active_config")) c.configuration = Trim(*text);
     }
   }
   if (c.configuration.empty()) c.configuration = "default";
   c.file = c.dir + "/configurations/config_" + c.configuration;
-  if (!ctx.ports.fs.Stat(c.file)) return c;
+  if (!files.Stat(c.file)) return c;
   c.file_exists = true;
-  auto text = ctx.ports.fs.ReadFile(c.file);
+  auto text = files.ReadFile(c.file);
   if (!text) {
     c.file_error = c.file + " cannot be read: " + text.error();
     return c;

@@ -33,6 +33,8 @@ struct GcloudConfig {
 // Reads the folder, the active configuration and its properties. Never fails:
 // what cannot be read is left empty (file_error says why).
 GcloudConfig ReadGcloudConfig(const CheckContext& ctx);
+// The same from an environment and a file system (for `init`, which has no check).
+GcloudConfig ReadGcloudConfig(const EnvLookup& env, FileSystem& files);
 
 // Parses a gcloud properties file (INI: "[section]", "key = value"; '#' and ';'
 // comments) into "section/key" -> value (pure).

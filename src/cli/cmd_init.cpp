@@ -64,20 +64,14 @@ std::vector<std::string> ComposeFilesIn(const fs::path& root) {
   return out;
 }
 
+// gcloud's active configuration, found as the auth check finds it; only the
+// file's own values (a starter config records what is configured, not the
+// shell's CLOUDSDK_* overrides of the moment).
 void ReadGcloud(const EnvLookup& env, FileSystem& files, InitFindings& found) {
-  std::string sdk = env("CLOUDSDK_CONFIG").value_or("");
-  std::string home = env("HOME").value_or("");
-  if (sdk.empty() && home.empty()) return;
-  fs::path dir = !sdk.empty() ? fs::path(sdk) : fs::path(home) / ".config" / "gcloud";
-  std::string active = env("CLOUDSDK_ACTIVE_CONFIG_NAME").value_or("");
-  if (active.empty()) {
-    if (auto text = files.ReadFile((dir / "active_config").string())) active = Trimmed(*text);
-  }
-  fs::path file = GcloudConfigFile(sdk, home, active);
-  auto text = files.ReadFile(file.string());
-  if (!text) return;
-  auto props = ParseGcloudIni(*text);  // the auth check's reader of the same file
-  found.gcloud_config = file.string();
+  GcloudConfig gcloud = ReadGcloudConfig(env, files);
+  if (!gcloud.file_exists || !gcloud.file_error.empty()) return;
+  found.gcloud_config = gcloud.file;
+  const auto& props = gcloud.properties;
   if (auto it = props.find("core/project"); it != props.end()) found.gcp_project = it->second;
   if (auto it = props.find("run/region"); it != props.end()) found.gcp_region = it->second;
 }

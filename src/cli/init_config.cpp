@@ -12,15 +12,6 @@ std::string Quoted(const std::string& value) { return nlohmann::json(value).dump
 
 }  // namespace
 
-std::filesystem::path GcloudConfigFile(const std::string& cloudsdk_config, const std::string& home,
-                                       const std::string& active_name) {
-  std::filesystem::path dir = !cloudsdk_config.empty()
-                                  ? std::filesystem::path(cloudsdk_config)
-                                  : std::filesystem::path(home) / ".config" / "gcloud";
-  std::string name = active_name.empty() ? "default" : active_name;
-  return dir / "configurations" / ("config_" + name);
-}
-
 std::string RenderStarterConfig(const InitFindings& f) {
   std::ostringstream y;
   y << "# infinity-sync configuration, written by `infinity-sync init`.\n"

@@ -23,10 +23,4 @@ struct InitFindings {
 // configuration present as a commented default. Always parses with ParseConfig.
 std::string RenderStarterConfig(const InitFindings& found);
 
-// The gcloud configuration file in use: $CLOUDSDK_CONFIG (else
-// $HOME/.config/gcloud), configurations/config_<active>, where <active> is
-// $CLOUDSDK_ACTIVE_CONFIG_NAME, else the `active_config` file, else "default".
-std::filesystem::path GcloudConfigFile(const std::string& cloudsdk_config, const std::string& home,
-                                       const std::string& active_name);
-
 }  // namespace infinity_sync

@@ -183,9 +183,21 @@ TEST(InitConfigTest, GcloudPropertiesAndQuoting) {
   auto props = ParseGcloudIni("; comment\n[core]\n project = p-1 \n[run]\nregion=us-east1\n");
   EXPECT_EQ(props["core/project"], "p-1");
   EXPECT_EQ(props["run/region"], "us-east1");
-  EXPECT_EQ(GcloudConfigFile("", "/h", "").string(),
+  RealFileSystem files;
+  auto env_of = [](std::map<std::string, std::string> vars) -> EnvLookup {
+    return [vars](const std::string& n) -> std::optional<std::string> {
+      auto it = vars.find(n);
+      return it == vars.end() ? std::nullopt : std::optional(it->second);
+    };
+  };
+  EXPECT_EQ(ReadGcloudConfig(env_of({{"HOME", "/h"}}), files).file,
             "/h/.config/gcloud/configurations/config_default");
-  EXPECT_EQ(GcloudConfigFile("/c", "/h", "work").string(), "/c/configurations/config_work");
+  EXPECT_EQ(ReadGcloudConfig(env_of({{"HOME", "/h"},
+                                     {"CLOUDSDK_CONFIG", "/c"},
+                                     {"CLOUDSDK_ACTIVE_CONFIG_NAME", "work"}}),
+                             files)
+                .file,
+            "/c/configurations/config_work");
   InitFindings odd;
   odd.project = "we\"ird: #name";
   std::string yaml = RenderStarterConfig(odd);
