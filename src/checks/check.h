@@ -20,7 +20,7 @@ class GoogleTokenSource;
 // read-only for the check.
 class CheckContext : public CallScope {
  public:
-  // `evidence` null: the context keeps its own (tests read it with Evidence()).
+  // The context keeps the evidence of its calls; the runner takes it.
   CheckContext(const Config& config, Ports& ports, std::chrono::steady_clock::time_point deadline,
                std::stop_token stop = {}, GoogleTokenSource* google_tokens = nullptr)
       : CallScope(ports, deadline, std::move(stop), &own_evidence_),
@@ -34,8 +34,7 @@ class CheckContext : public CallScope {
   // owned by the run (engine/sync_job); null: each check fetches its own.
   GoogleTokenSource* google_tokens;
 
-  // The evidence lines the context's calls recorded so far.
-  std::vector<std::string> EvidenceLines() const { return own_evidence_.Lines(); }
+  // The evidence lines the context's calls recorded so far, removed.
   std::vector<std::string> TakeEvidence() const { return own_evidence_.Take(); }
 
  private:

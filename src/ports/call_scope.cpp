@@ -112,8 +112,4 @@ ProbeResult CallScope::Probe(ProbeRequest request) const {
   return res;
 }
 
-Result<std::string> CallScope::ReadFile(const std::string& path) const {
-  return ports.fs.ReadFile(path);
-}
-
 }  // namespace infinity_sync

@@ -64,13 +64,9 @@ class CallScope {
   DnsRecords Ask(DnsRecordQuery query) const;
   // The shared HTTP probe (DNS step, then one pinned exchange).
   ProbeResult Probe(ProbeRequest request) const;
-  // A file's text, through the FileSystem port (which enforces what may be
-  // read: regular files within a size cap). Leaves no evidence line.
-  Result<std::string> ReadFile(const std::string& path) const;
 
   // One evidence line of the caller's own (a compared value, a decision).
   void Note(std::string line) const;
-  Evidence* evidence() const { return evidence_; }
 
  private:
   Evidence* evidence_;
