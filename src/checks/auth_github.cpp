@@ -57,14 +57,9 @@ ProcessRequest GhRequest(const CheckContext& ctx, std::vector<std::string> argv)
   ProcessRequest req;
   req.argv = std::move(argv);
   req.env = {{"GH_PROMPT_DISABLED", "1"}, {"GH_NO_UPDATE_NOTIFIER", "1"}, {"NO_COLOR", "1"}};
-  req.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
+  req.timeout = ctx.Clamp(ctx.Remaining());
+  req.stop = ctx.stop;
   return req;
-}
-
-std::string Joined(const std::vector<std::string>& argv) {
-  std::string line;
-  for (const auto& s : argv) line += (line.empty() ? "" : " ") + s;
-  return line;
 }
 
 // gh too old to know `auth token` (before 2.17) says so on stderr.
@@ -81,7 +76,7 @@ AuthSide FromGhStatus(const CheckContext& ctx, const GitHubHost& target,
   side.method = "gh";
   ProcessRequest req = GhRequest(ctx, {"gh", "auth", "status", "--hostname", target.host});
   ProcessResult res = ctx.ports.process.Run(req);
-  evidence->push_back(fmt::format("{} -> {} ({} ms)", Joined(req.argv),
+  evidence->push_back(fmt::format("{} -> {} ({} ms)", CommandLine(req.argv),
                                   res.Succeeded() ? "exit 0" : res.Describe(req.argv),
                                   res.duration.count()));
   if (res.Succeeded()) {
@@ -196,7 +191,7 @@ AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evid
   ProcessRequest req = GhRequest(ctx, {"gh", "auth", "token", "--hostname", target.host});
   ProcessResult res = ctx.ports.process.Run(req);
   // stdout is the token: only the exit status is logged.
-  evidence->push_back(fmt::format("{} -> {} ({} ms)", Joined(req.argv),
+  evidence->push_back(fmt::format("{} -> {} ({} ms)", CommandLine(req.argv),
                                   res.Succeeded() ? "exit 0" : res.Describe(req.argv),
                                   res.duration.count()));
   if (!res.Succeeded() && UnknownCommand(res)) return FromGhStatus(ctx, target, evidence);

@@ -36,7 +36,8 @@ std::pair<std::string, std::string> TokenFor(const CheckContext& ctx, const std:
   ProcessRequest req;
   req.argv = {"gh", "auth", "token", "--hostname", host};
   req.env = {{"GH_PROMPT_DISABLED", "1"}, {"GH_NO_UPDATE_NOTIFIER", "1"}, {"NO_COLOR", "1"}};
-  req.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
+  req.timeout = ctx.Clamp(ctx.Remaining());
+  req.stop = ctx.stop;
   ProcessResult res = ctx.ports.process.Run(req);
   evidence->push_back(fmt::format("gh auth token --hostname {} -> {} ({} ms)", host,
                                   res.Succeeded() ? "exit 0" : res.Describe(req.argv),

@@ -79,7 +79,8 @@ DeployBranchFacts ReadDeployBranch(const CheckContext& ctx, std::vector<std::str
     req.argv = std::move(argv);
     req.cwd = git.repo;
     req.env = GitEnvironment(ctx);
-    req.timeout = std::max(ctx.Remaining(), std::chrono::milliseconds(1));
+    req.timeout = ctx.Clamp(ctx.Remaining());
+    req.stop = ctx.stop;
     ProcessResult res = ctx.ports.process.Run(req);
     std::string line;
     for (const auto& a : req.argv) line += (line.empty() ? "" : " ") + a;

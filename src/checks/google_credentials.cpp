@@ -6,7 +6,6 @@
 
 #include <cctype>
 #include <filesystem>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -53,12 +52,6 @@ std::string Base64(const std::string& bytes) {
   return out;
 }
 
-milliseconds Cap(const CheckContext& ctx, milliseconds cap) {
-  milliseconds left = ctx.Remaining();
-  if (left.count() <= 0) left = milliseconds(1);
-  return std::min(left, cap);
-}
-
 std::string Outcome(const HttpResponse& res) {
   return res.answered ? "HTTP " + std::to_string(res.status) : res.error;
 }
@@ -76,7 +69,8 @@ HttpResponse SendToTokenEndpoint(const CheckContext& ctx, HttpRequest req,
                                  std::vector<std::string>* evidence) {
   milliseconds pause(500);
   for (int attempt = 1;; ++attempt) {
-    req.timeout = Cap(ctx, milliseconds(15'000));
+    req.timeout = ctx.Clamp(milliseconds(15'000));
+    req.stop = ctx.stop;
     HttpResponse res = ctx.ports.http.Send(req);
     evidence->push_back(fmt::format("{} {} -> {} ({:.0f} ms)", req.method, RedactUrl(req.url),
                                     Outcome(res), res.timings.total_ms));
@@ -84,7 +78,7 @@ HttpResponse SendToTokenEndpoint(const CheckContext& ctx, HttpRequest req,
         ctx.Remaining() < pause + milliseconds(1'000)) {
       return res;
     }
-    std::this_thread::sleep_for(pause);
+    if (!ctx.Pause(pause)) return res;
     pause *= 2;
   }
 }
@@ -176,7 +170,8 @@ Result<std::string> SubjectToken(const CheckContext& ctx, const GoogleCredential
       }
     }
     req.headers.emplace_back("User-Agent", UserAgent());
-    req.timeout = Cap(ctx, milliseconds(10'000));
+    req.timeout = ctx.Clamp(milliseconds(10'000));
+    req.stop = ctx.stop;
     req.ca_file = ctx.config.tls.ca_file;
     HttpResponse res = ctx.ports.http.Send(req);
     evidence->push_back(fmt::format("GET {} -> {} ({:.0f} ms)", RedactUrl(req.url), Outcome(res),
@@ -354,7 +349,8 @@ Attempt FromGcloudProgram(const CheckContext& ctx, const std::string& account,
   ProcessRequest req;
   req.argv = {"gcloud", "auth", "print-access-token"};
   req.env = {{"CLOUDSDK_CORE_DISABLE_PROMPTS", "1"}};
-  req.timeout = Cap(ctx, milliseconds(20'000));
+  req.timeout = ctx.Clamp(milliseconds(20'000));
+  req.stop = ctx.stop;
   ProcessResult res = ctx.ports.process.Run(req);
   // print-access-token's stdout is the token: only the exit status is logged.
   evidence->push_back(fmt::format("gcloud auth print-access-token -> {} ({} ms)",
@@ -654,11 +650,12 @@ std::string MetadataPingHost(const CheckContext& ctx) {
 
 namespace {
 
-HttpRequest MetadataRequest(const std::string& url, milliseconds timeout) {
+HttpRequest MetadataRequest(const CheckContext& ctx, const std::string& url, milliseconds timeout) {
   HttpRequest req;
   req.url = url;
   req.headers = {{"Metadata-Flavor", "Google"}};
-  req.timeout = timeout;
+  req.timeout = ctx.Clamp(timeout);
+  req.stop = ctx.stop;
   req.no_proxy = true;  // the metadata server is link-local: a proxy cannot reach it
   return req;
 }
@@ -669,8 +666,8 @@ bool FromGoogle(const HttpResponse& res) { return res.Header("Metadata-Flavor") 
 
 Result<std::string> MetadataGet(const CheckContext& ctx, const std::string& path,
                                 std::vector<std::string>* evidence) {
-  HttpRequest req = MetadataRequest("http://" + MetadataHost(ctx) + "/computeMetadata/v1/" + path,
-                                    Cap(ctx, milliseconds(3'000)));
+  HttpRequest req = MetadataRequest(
+      ctx, "http://" + MetadataHost(ctx) + "/computeMetadata/v1/" + path, milliseconds(3'000));
   HttpResponse res = ctx.ports.http.Send(req);
   evidence->push_back(fmt::format("GET {} -> {} ({:.0f} ms)", RedactUrl(req.url), Outcome(res),
                                   res.timings.total_ms));
@@ -703,7 +700,7 @@ bool GoogleTokenSource::MetadataServerPresent(const CheckContext& ctx,
     bool present = false;
     std::string seen;
     for (int attempt = 1; attempt <= 3; ++attempt) {
-      HttpRequest req = MetadataRequest("http://" + host + "/", Cap(ctx, milliseconds(1'000)));
+      HttpRequest req = MetadataRequest(ctx, "http://" + host + "/", milliseconds(1'000));
       HttpResponse res = ctx.ports.http.Send(req);
       evidence->push_back(
           fmt::format("metadata ping GET {} -> {}{} ({:.0f} ms)", RedactUrl(req.url), Outcome(res),

@@ -1,6 +1,7 @@
 #include "ports/call_scope.h"
 
 #include <algorithm>
+#include <condition_variable>
 
 #include <fmt/format.h>
 
@@ -52,6 +53,15 @@ milliseconds CallScope::Remaining() const {
 
 milliseconds CallScope::Clamp(milliseconds want) const {
   return std::max(std::min(want, Remaining()), milliseconds(1));
+}
+
+bool CallScope::Pause(milliseconds pause) const {
+  std::mutex mu;
+  std::condition_variable_any woken;
+  std::unique_lock lock(mu);
+  std::stop_token token = stop;
+  woken.wait_for(lock, token, std::min(pause, Remaining()), [] { return false; });
+  return !stop.stop_requested();
 }
 
 void CallScope::Note(std::string line) const {

@@ -65,6 +65,11 @@ class CallScope {
   // The shared HTTP probe (DNS step, then one pinned exchange).
   ProbeResult Probe(ProbeRequest request) const;
 
+  // Waits `pause` (cut to the time left), or less when the scope is stopped
+  // first: a retry's back-off that never outlives the check. False when the
+  // scope was stopped.
+  bool Pause(std::chrono::milliseconds pause) const;
+
   // One evidence line of the caller's own (a compared value, a decision).
   void Note(std::string line) const;
 

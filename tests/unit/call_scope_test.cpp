@@ -3,6 +3,8 @@
 // must never reach a port as 0 (libcurl reads 0 as "no limit").
 #include "ports/call_scope.h"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "checks/check.h"
@@ -133,6 +135,29 @@ TEST(CurlHttpClient, RefusesANonPositiveTimeoutInsteadOfSendingWithoutALimit) {
   EXPECT_FALSE(response.answered);
   EXPECT_TRUE(response.timed_out);
   EXPECT_NE(response.error.find("no time left"), std::string::npos) << response.error;
+}
+
+// A retry's back-off (the Google token endpoints) ends when the scope is
+// stopped, not when the pause would have: a cancelled check leaves at once.
+TEST(CallScope, PauseEndsAtOnceWhenTheScopeIsStopped) {
+  FakeWorld world;
+  std::stop_source stop;
+  CallScope scope(world.ports, world.ports.clock.SteadyNow() + std::chrono::seconds(60),
+                  stop.get_token());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(scope.Pause(milliseconds(20)));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, milliseconds(20));
+
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(milliseconds(50));
+    stop.request_stop();
+  });
+  t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(scope.Pause(milliseconds(60'000)));
+  // Woken by the stop, far sooner than the minute asked for.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+  stopper.join();
+  EXPECT_FALSE(scope.Pause(milliseconds(60'000))) << "a stopped scope does not pause";
 }
 
 }  // namespace
