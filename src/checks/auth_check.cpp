@@ -34,7 +34,7 @@ CheckResult CombineAuth(const AuthSide& github, const AuthSide& google) {
     if (!s.note.empty()) j["note"] = s.note;
     return j;
   };
-  r.details_object = {{"GitHubCLI", github.authenticated}, {"GCloudCLI", google.authenticated}};
+  r.details_object = {{"GitHubCLI", github.authenticated}, {"GCloudCLI", google.cli}};
   if (!github.account.empty()) r.details_object["GitHubAccount"] = github.account;
   if (!github.method.empty()) r.details_object["GitHubMethod"] = github.method;
   if (!google.account.empty()) r.details_object["GCloudAccount"] = google.account;

@@ -13,6 +13,9 @@ struct AuthSide {
   std::string method;   // "gh", "GH_TOKEN", "gcloud", ...
   std::string problem;  // why not, one line
   std::string note;     // something worth knowing even when it worked, one line
+  // The side's own CLI is logged in: for Google, gcloud's active account has
+  // stored credentials (the seed's GCloudCLI), whichever source gave the token.
+  bool cli = false;
 };
 
 // The GitHub host whose credentials count, and its REST API root.
@@ -39,7 +42,9 @@ std::vector<std::string> GitHubTokenVariables(const GitHubHost& host);
 // GET {api_url}/user.
 AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evidence);
 
-// Google: see auth_google.cpp for the sources tried.
+// Google: see auth_google.cpp for the sources tried. `cli` says whether
+// gcloud's active account has usable stored credentials (read from gcloud's
+// files, not by starting gcloud).
 AuthSide CheckGoogleAuth(const CheckContext& ctx, std::vector<std::string>* evidence);
 
 // Success when both sides are authenticated, Partial when one is, Failed when

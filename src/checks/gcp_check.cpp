@@ -167,18 +167,19 @@ Fix DeployFix(const GcpConfig& gcp, const std::string& project, const std::strin
 
 CheckResult InterpretGcp(const GcpFacts& f, const GcpConfig& gcp, const std::string& repo) {
   CheckResult r;
-  r.data = {{"project", f.project},
-            {"projectSource", f.project_source},
-            {"region", f.region},
-            {"service", f.service},
-            {"credentials", f.auth_method}};
+  r.data = {{"project", f.project}, {"projectSource", f.project_source},
+            {"region", f.region},   {"regionSource", f.region_source},
+            {"service", f.service}, {"credentials", f.auth_method}};
   if (!f.auth_account.empty()) r.data["account"] = f.auth_account;
   r.Info("Current GCP project: " + f.project +
          (f.project_source == "gcp.project" ? "" : " (from " + f.project_source + ")"));
   r.Info("Credentials: " + f.auth_method + (f.auth_account.empty() ? "" : " as " + f.auth_account));
   for (const auto& w : f.auth_warnings) r.Warn("Skipped credentials: " + w);
   AddLocalFacts(r, f);
-  r.Info(fmt::format("Checking Cloud Run service: {} (region {})", f.service, f.region));
+  r.Info(fmt::format("Checking Cloud Run service: {} (region {}{})", f.service, f.region,
+                     f.region_source == "gcp.region" || f.region_source == "default"
+                         ? ""
+                         : ", from " + f.region_source));
 
   const HttpResponse& res = f.response;
   if (!res.answered) {
@@ -372,7 +373,9 @@ CheckResult RunGcpCheck(const CheckContext& ctx) {
     return r;
   };
 
-  f.region = gcp.region;
+  GcpRegion region = DiscoverGcpRegion(ctx);
+  f.region = region.id;
+  f.region_source = region.source;
   f.service = gcp.service.empty() ? ctx.config.project : gcp.service;
   GcpProject project = DiscoverGcpProject(ctx, &evidence);
   if (project.id.empty()) {

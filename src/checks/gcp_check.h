@@ -21,6 +21,8 @@ struct GcpFacts {
   std::string project;
   std::string project_source;
   std::string region;
+  std::string
+      region_source;  // "gcp.region", "CLOUDSDK_RUN_REGION", "gcloud configuration NAME", "default"
   std::string service;
   std::string auth_method;
   std::string auth_account;

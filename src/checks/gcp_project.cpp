@@ -74,4 +74,17 @@ GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>*
   return p;
 }
 
+GcpRegion DiscoverGcpRegion(const CheckContext& ctx) {
+  if (!ctx.config.gcp.region.empty()) return {ctx.config.gcp.region, "gcp.region"};
+  if (std::string value = ctx.Env("CLOUDSDK_RUN_REGION"); !value.empty()) {
+    return {value, "CLOUDSDK_RUN_REGION"};
+  }
+  GcloudConfig gcloud = ReadGcloudConfig(ctx);
+  if (auto it = gcloud.properties.find("run/region");
+      it != gcloud.properties.end() && !it->second.empty()) {
+    return {it->second, "gcloud configuration " + gcloud.configuration};
+  }
+  return {"us-central1", "default"};
+}
+
 }  // namespace infinity_sync

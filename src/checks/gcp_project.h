@@ -22,4 +22,15 @@ struct GcpProject {
 // gets the URLs asked.
 GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>* evidence);
 
+// The Cloud Run region, as gcloud run would pick it without --region:
+// gcp.region, else $CLOUDSDK_RUN_REGION, else the active gcloud configuration's
+// [run] region (read from its file), else us-central1. `source` names where it
+// came from ("gcp.region", "CLOUDSDK_RUN_REGION", "gcloud configuration NAME",
+// "default").
+struct GcpRegion {
+  std::string id;
+  std::string source;
+};
+GcpRegion DiscoverGcpRegion(const CheckContext& ctx);
+
 }  // namespace infinity_sync

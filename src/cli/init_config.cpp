@@ -57,7 +57,8 @@ std::string RenderStarterConfig(const InitFindings& f) {
   if (!f.gcp_region.empty()) {
     y << "  region: " << Quoted(f.gcp_region) << "   # found in " << f.gcloud_config << "\n";
   } else {
-    y << "  # region: us-central1\n";
+    y << "  # region: \"\"        # default: $CLOUDSDK_RUN_REGION, gcloud's [run] region, "
+         "us-central1\n";
   }
   y << "  # service: \"\"       # the Cloud Run service; default: `project` above\n"
        "  # api_url: https://run.googleapis.com\n"

@@ -36,7 +36,8 @@ struct DockerConfig {
 
 struct GcpConfig {
   std::string project;  // empty: discovered (env, gcloud configuration, SA file, metadata)
-  std::string region = "us-central1";
+  // Empty: $CLOUDSDK_RUN_REGION, else gcloud's [run] region, else us-central1.
+  std::string region;
   std::string service;  // defaults to Config::project
   std::string api_url = "https://run.googleapis.com";
   std::vector<std::string> deploy_command = {"gcloud",    "run",      "deploy",   "{service}",

@@ -97,6 +97,53 @@ TEST(GcloudFilesIntegration, CachedTokenAndProjectAreReadWithoutStartingGcloud) 
   EXPECT_EQ(Gcp(doc)["Status"], "Synced");
 }
 
+// gcloud run's region without --region: CLOUDSDK_RUN_REGION, else the active
+// configuration's [run] region, else us-central1; gcp.region wins over both.
+// GCloudCLI is gcloud's own login (its active account has stored
+// credentials), whichever source gave the token.
+TEST(GcloudFilesIntegration, RegionComesFromGcloudRunRegionAndGCloudCliIsGcloudsOwnLogin) {
+  GcloudWorld g(json{{"accept_tokens", {kCachedToken}}});
+  WriteGcloudConfiguration(g.gcloud_dir(), "default",
+                           "[core]\naccount = dev@example.com\nproject = demo-project\n"
+                           "[run]\nregion = europe-west1\n");
+  WriteGcloudAccount(g.gcloud_dir(), kAccount, g.UserCredential(), kCachedToken,
+                     GcloudExpiry(3000s));
+  json doc;
+  g.w.Run({"--only", "auth,gcp"}, &doc);
+  // The fake serves web in us-central1 only: the check looked in europe-west1.
+  EXPECT_NE(Details(Gcp(doc)).find("not deployed in europe-west1"), std::string::npos)
+      << Details(Gcp(doc));
+  EXPECT_EQ(Gcp(doc)["Data"]["region"], "europe-west1");
+  EXPECT_EQ(Gcp(doc)["Data"]["regionSource"], "gcloud configuration default");
+  EXPECT_NE(Details(Gcp(doc)).find("(region europe-west1, from gcloud configuration default)"),
+            std::string::npos)
+      << Details(Gcp(doc));
+  EXPECT_EQ(ReadFile(g.calls()), "") << "gcloud was started";
+
+  // The environment variable beats the file; the region nobody names is us-central1.
+  g.w.env["CLOUDSDK_RUN_REGION"] = "asia-east1";
+  g.w.Run({"--only", "gcp"}, &doc);
+  EXPECT_EQ(Gcp(doc)["Data"]["region"], "asia-east1");
+  EXPECT_EQ(Gcp(doc)["Data"]["regionSource"], "CLOUDSDK_RUN_REGION");
+  g.w.WriteConfig("  service: web\n  region: us-central1\n  api_url: " + g.fake.url());
+  g.w.Run({"--only", "gcp"}, &doc);
+  EXPECT_EQ(Gcp(doc)["Data"]["regionSource"], "gcp.region");
+  EXPECT_EQ(Gcp(doc)["Status"], "Synced") << Gcp(doc).dump(2);
+
+  // A service-account file gives the token, gcloud's login still counts as GCloudCLI;
+  // without a stored credential for the active account it does not.
+  g.w.env.erase("CLOUDSDK_RUN_REGION");
+  WriteServiceAccountFile(g.w.dir / "sa.json", g.fake.token_uri());
+  g.w.env["GOOGLE_APPLICATION_CREDENTIALS"] = g.w.dir / "sa.json";
+  g.w.Run({"--only", "auth"}, &doc);
+  EXPECT_EQ(Auth(doc)["Details"]["GCloudMethod"], "service account file") << Auth(doc).dump(2);
+  EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], true) << Auth(doc).dump(2);
+  WriteGcloudConfiguration(g.gcloud_dir(), "default", "[core]\naccount = nobody@example.com\n");
+  g.w.Run({"--only", "auth"}, &doc);
+  EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], false) << Auth(doc).dump(2);
+  EXPECT_EQ(ReadFile(g.calls()), "") << "gcloud was started";
+}
+
 TEST(GcloudFilesIntegration, ExpiredTokenIsRefreshedWithTheStoredCredentialAndQuotaProject) {
   GcloudWorld g(json{{"refresh", kRefresh}});
   WriteGcloudConfiguration(g.gcloud_dir(), "default",
@@ -214,7 +261,8 @@ TEST(GoogleCredentialTypesIntegration, FileSourcedFederationExchangesThenImperso
   g.w.WriteConfig("  project: demo-project\n  service: web\n  api_url: " + g.fake.url());
   json doc;
   ProcessResult res = g.w.Run({"--only", "auth,gcp"}, &doc);
-  EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], true) << Auth(doc).dump(2);
+  EXPECT_EQ(Auth(doc)["Data"]["google"]["authenticated"], true) << Auth(doc).dump(2);
+  EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], false) << "federation is not a gcloud login";
   EXPECT_EQ(Auth(doc)["Details"]["GCloudMethod"], "workload identity federation (file-sourced)");
   EXPECT_EQ(Auth(doc)["Details"]["GCloudAccount"], kDeployer);
   EXPECT_EQ(Gcp(doc)["Status"], "Synced") << Gcp(doc).dump(2);

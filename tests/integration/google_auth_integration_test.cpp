@@ -66,7 +66,8 @@ TEST(GoogleAuthIntegration, EnvironmentTokenComesFirst) {
   s.w.env["GOOGLE_OAUTH_ACCESS_TOKEN"] = "ya29.env-token";
   json doc;
   ProcessResult res = s.w.Run({"--only", "auth,gcp"}, &doc);
-  EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], true);
+  // GCloudCLI is gcloud's own login, which this world does not have.
+  EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], false);
   EXPECT_EQ(Auth(doc)["Details"]["GCloudMethod"], "GOOGLE_OAUTH_ACCESS_TOKEN");
   EXPECT_EQ(Gcp(doc)["Status"], "Synced") << Gcp(doc).dump(2);
   EXPECT_EQ(s.fake.Count("/token"), 0);
@@ -84,7 +85,7 @@ TEST(GoogleAuthIntegration, ServiceAccountFileBeatsTheMetadataServerAndIsAskedOn
   ProcessResult res = s.w.Run({"--only", "auth,gcp"}, &doc);
   // GitHub has no credentials in the sealed environment: Partial.
   EXPECT_EQ(Auth(doc)["Status"], "Partial");
-  EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], true);
+  EXPECT_EQ(Auth(doc)["Details"]["GCloudCLI"], false) << "no gcloud login here";
   EXPECT_EQ(Auth(doc)["Details"]["GCloudAccount"], kTestSaEmail);
   EXPECT_EQ(Auth(doc)["Details"]["GCloudMethod"], "service account file");
   EXPECT_EQ(Gcp(doc)["Status"], "Synced");

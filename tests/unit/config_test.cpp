@@ -42,7 +42,7 @@ TEST(ConfigTest, DefaultsWithoutAFile) {
   EXPECT_EQ(c.git.repo, "/repo/my-app");
   EXPECT_TRUE(c.git.fetch);
   EXPECT_EQ(c.git.fetch_timeout, std::chrono::seconds(30));
-  EXPECT_EQ(c.gcp.region, "us-central1");
+  EXPECT_EQ(c.gcp.region, "");  // resolved by the check: gcloud's run/region, else us-central1
   EXPECT_EQ(c.gcp.service, "my-app");
   EXPECT_EQ(c.gcp.api_url, "https://run.googleapis.com");
   EXPECT_EQ(c.gcp.commit_label, "commit-sha");

@@ -41,7 +41,7 @@ TEST(AuthCombineTest, SuccessPartialFailed) {
   AuthSide gh_ok{true, "octocat", "GH_TOKEN", "", ""};
   AuthSide gh_no{false, "", "", "gh is not installed and neither GH_TOKEN nor GITHUB_TOKEN is set",
                  ""};
-  AuthSide g_ok{true, "dev@example.com", "gcloud", "", ""};
+  AuthSide g_ok{true, "dev@example.com", "gcloud", "", "", true};
   AuthSide g_no{false, "", "gcloud", "gcloud has no active account", ""};
 
   CheckResult both = CombineAuth(gh_ok, g_ok);
