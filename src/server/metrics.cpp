@@ -127,4 +127,42 @@ void RequestMetrics::AppendTo(std::vector<MetricFamily>* out) const {
   out->push_back(std::move(duration));
 }
 
+ConfigReloads::ConfigReloads(std::chrono::system_clock::time_point loaded_at)
+    : last_success_(loaded_at) {}
+
+void ConfigReloads::Record(bool ok, std::chrono::system_clock::time_point at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_ok_ = ok;
+  if (ok) {
+    ++succeeded_;
+    last_success_ = at;
+  } else {
+    ++failed_;
+  }
+}
+
+void ConfigReloads::AppendTo(std::vector<MetricFamily>* out) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  MetricFamily total{"infinity_sync_config_reloads_total",
+                     "Configuration reloads asked for with SIGHUP, by result.",
+                     "counter",
+                     {}};
+  total.samples.push_back({"", {{"result", "success"}}, static_cast<double>(succeeded_)});
+  total.samples.push_back({"", {{"result", "failure"}}, static_cast<double>(failed_)});
+  MetricFamily last{"infinity_sync_config_last_reload_successful",
+                    "1 when the last configuration load (start-up or SIGHUP) succeeded.",
+                    "gauge",
+                    {}};
+  last.samples.push_back({"", {}, last_ok_ ? 1.0 : 0.0});
+  MetricFamily when{"infinity_sync_config_last_reload_success_timestamp_seconds",
+                    "When the configuration in use was loaded (Unix time).",
+                    "gauge",
+                    {}};
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(last_success_.time_since_epoch());
+  when.samples.push_back({"", {}, static_cast<double>(ms.count()) / 1000.0});
+  out->push_back(std::move(total));
+  out->push_back(std::move(last));
+  out->push_back(std::move(when));
+}
+
 }  // namespace infinity_sync

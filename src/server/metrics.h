@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -57,6 +58,26 @@ class RequestMetrics {
   };
   mutable std::mutex mu_;
   std::map<std::string, RouteStats, std::less<>> routes_;
+};
+
+// What `serve` did with its configuration on SIGHUP, as Prometheus's own
+// server exposes it. The start-up load counts as the first success.
+// Thread-safe.
+class ConfigReloads {
+ public:
+  explicit ConfigReloads(std::chrono::system_clock::time_point loaded_at);
+  void Record(bool ok, std::chrono::system_clock::time_point at);
+  // infinity_sync_config_reloads_total{result="success"|"failure"},
+  // infinity_sync_config_last_reload_successful and
+  // infinity_sync_config_last_reload_success_timestamp_seconds.
+  void AppendTo(std::vector<MetricFamily>* out) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::uint64_t succeeded_ = 0;
+  std::uint64_t failed_ = 0;
+  bool last_ok_ = true;
+  std::chrono::system_clock::time_point last_success_;
 };
 
 }  // namespace infinity_sync

@@ -30,6 +30,8 @@ struct ApiDeps {
   HistoryRecorder* history = nullptr;  // null: no store (history answers 404)
   // Asked who holds the run lock before a POSTed run starts; null: not asked.
   FileSystem* fs = nullptr;
+  // serve's configuration reloads (SIGHUP) for /metrics; null: not shown.
+  const ConfigReloads* reloads = nullptr;
 };
 
 // The REST API of SPEC section 5 as a request -> response function, free of

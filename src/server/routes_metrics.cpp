@@ -90,6 +90,7 @@ void Api::Metrics(const Respond& respond) {
     families.push_back(std::move(runs));
     families.push_back(std::move(clients));
     d_.metrics.AppendTo(&families);
+    if (d_.reloads != nullptr) d_.reloads->AppendTo(&families);
 
     ServerResponse r;
     r.content_type = kPrometheusContentType;

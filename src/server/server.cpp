@@ -176,6 +176,20 @@ struct Server::Impl {
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::signal_set> signals;
+  std::function<void()> on_hangup;  // SIGHUP, when set; else SIGHUP is not taken
+
+  // SIGINT/SIGTERM stop the server; SIGHUP calls on_hangup and waits again.
+  void WaitForSignal(Server* server) {
+    signals->async_wait([this, server](beast::error_code ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP && on_hangup) {
+        on_hangup();
+        WaitForSignal(server);
+        return;
+      }
+      server->Stop();
+    });
+  }
   std::atomic<bool> stopping{false};
   tcp::endpoint bound;
 
@@ -598,14 +612,14 @@ std::string Server::BoundAddress() const {
 
 int Server::BoundPort() const { return impl_->bound.port(); }
 
-void Server::Run(bool handle_signals) {
+void Server::Run(bool handle_signals, std::function<void()> on_hangup) {
   Impl& s = *impl_;
   if (!s.acceptor) return;
   if (handle_signals) {
     s.signals.emplace(s.ioc, SIGINT, SIGTERM);
-    s.signals->async_wait([this](beast::error_code ec, int) {
-      if (!ec) Stop();
-    });
+    if (on_hangup) s.signals->add(SIGHUP);
+    s.on_hangup = std::move(on_hangup);
+    s.WaitForSignal(this);
   }
   s.Accept();
   std::vector<std::thread> threads;

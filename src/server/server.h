@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,7 +69,9 @@ class Server {
   // Serves until Stop() (or SIGINT/SIGTERM with `handle_signals`), then stops
   // accepting, closes idle connections and event streams, lets requests in
   // flight finish (at most shutdown_grace), and returns. Blocks the caller.
-  void Run(bool handle_signals);
+  // With `handle_signals` and `on_hangup`, SIGHUP calls `on_hangup` (on an I/O
+  // thread: it must return at once) and the server goes on.
+  void Run(bool handle_signals, std::function<void()> on_hangup = {});
   // Asks Run to stop. Thread-safe, async-signal-unsafe.
   void Stop();
   // Open connections (for tests and /metrics).

@@ -83,6 +83,19 @@ std::string ServeProcess::url(const std::string& path) const {
 
 std::string ServeProcess::Stderr() const { return ReadFile(dir_ / "stderr"); }
 
+void ServeProcess::Signal(int sig) const {
+  if (pid_ > 0 && !exited_code_) kill(pid_, sig);
+}
+
+bool ServeProcess::WaitForStderr(const std::string& text, std::chrono::milliseconds limit) const {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (Stderr().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 std::optional<int> ServeProcess::WaitExit(std::chrono::milliseconds limit) {
   if (pid_ < 0) return exited_code_;
   auto until = std::chrono::steady_clock::now() + limit;

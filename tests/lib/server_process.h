@@ -24,6 +24,10 @@ class ServeProcess {
   // SIGTERM, then waits up to `limit`; the exit code, or nullopt when it did
   // not exit in time (it is then killed).
   std::optional<int> Terminate(std::chrono::milliseconds limit, std::chrono::milliseconds* took);
+  // Sends `sig` (SIGHUP: reload) to the running process.
+  void Signal(int sig) const;
+  // Waits up to `limit` for `text` to appear in its stderr.
+  bool WaitForStderr(const std::string& text, std::chrono::milliseconds limit) const;
   // Waits for the process to exit by itself (e.g. a refused start).
   std::optional<int> WaitExit(std::chrono::milliseconds limit);
 
