@@ -202,6 +202,33 @@ TEST(CompletionTest, BashCompletesConfigFilesWithoutBashCompletion) {
             (std::set<std::string>{"other.yml"}));
 }
 
+TEST(CompletionTest, BashCompletesTheSameWithBashCompletionLoaded) {
+  const std::string library = "/usr/share/bash-completion/bash_completion";
+  if (!std::filesystem::exists(library)) GTEST_SKIP() << "bash-completion is not installed";
+  ConfigFolder folder;
+  // As bash calls it: the line and the cursor, the words split at ':' and '='.
+  auto complete = [&](const std::string& line, const std::string& words) {
+    std::string script = "source " + library + " && source '" + Completion("infinity-sync.bash") +
+                         "' || exit 9; COMP_LINE='" + line +
+                         "'; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(" + words +
+                         "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _infinity_sync; "
+                         "echo \"${COMPREPLY[*]}\"";
+    ProcessResult r =
+        testing::Run({"bash", "--norc", "-c", script}, folder.dir.str(), WithProgramOnPath());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    return Words(r.out);
+  };
+  EXPECT_EQ(complete("infinity-sync --config custom.yaml history --check CustomCheck:r",
+                     "infinity-sync --config custom.yaml history --check CustomCheck : r"),
+            (std::set<std::string>{"redis"}));
+  EXPECT_EQ(complete("infinity-sync --config=custom.yaml --only git,r",
+                     "infinity-sync --config = custom.yaml --only git,r"),
+            (std::set<std::string>{"git,redis"}));
+  EXPECT_EQ(complete("infinity-sync --config ", "infinity-sync --config ''"),
+            (std::set<std::string>{"custom.yaml", "other.yml", "sub"}));
+}
+
 TEST(CompletionTest, FishCompletesSubcommandsChecksAndCommaLists) {
   if (!Have("fish")) GTEST_SKIP() << "fish is not installed";
   ConfigFolder folder;
