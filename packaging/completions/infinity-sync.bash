@@ -1,6 +1,6 @@
 # bash completion for infinity-sync                           -*- shell-script -*-
 # Keep in step with the command table in src/cli/app.cpp. Works with and
-# without the bash-completion package (its helpers are used when loaded).
+# without the bash-completion package (its functions are used when loaded).
 
 # The checks of the configuration the command line names (--config), from
 # `infinity-sync run --list-checks`: column 1 (names for --only) or 2 (keys for
