@@ -1,5 +1,7 @@
-# Writes the troff man page infinity-sync(1) from the program's own --help,
-# so the page and the help text cannot disagree. Run as a script:
+# Writes the troff man page infinity-sync(1): the prose of man/description.roff,
+# the program's own --help (so the options in the page and the help text
+# cannot disagree), then man/sections.roff (EXIT STATUS, ENVIRONMENT, FILES,
+# EXAMPLES, SEE ALSO). Run as a script:
 #   cmake -DPROGRAM=path/to/infinity-sync -DOUTPUT=infinity-sync.1 -P ManPage.cmake
 if(NOT PROGRAM OR NOT OUTPUT)
   message(FATAL_ERROR "ManPage.cmake: set PROGRAM and OUTPUT")
@@ -24,7 +26,9 @@ help_of(main)
 set(page ".TH INFINITY-SYNC 1 \"\" \"infinity-sync ${version}\" \"User Commands\"\n")
 string(APPEND page ".SH NAME\ninfinity-sync \\- is your world in sync? git, docker compose, Cloud Run and Cloudflare\n")
 string(APPEND page ".SH SYNOPSIS\n.B infinity-sync\n[\\fB\\-\\-config\\fR \\fIFILE\\fR] [\\fICOMMAND\\fR] [\\fIOPTIONS\\fR]\n")
-string(APPEND page ".SH DESCRIPTION\n.nf\n${main}.fi\n.SH COMMANDS\n")
+file(READ ${CMAKE_CURRENT_LIST_DIR}/man/description.roff description)
+file(READ ${CMAKE_CURRENT_LIST_DIR}/man/sections.roff sections)
+string(APPEND page ".SH DESCRIPTION\n${description}.PP\n.nf\n${main}.fi\n.SH COMMANDS\n")
 # The subcommands are the ones the top-level help lists (CLI11's "Subcommands:" block).
 string(FIND "${main}" "Subcommands:" at)
 if(at EQUAL -1)
@@ -41,7 +45,5 @@ foreach(command ${commands})
   help_of(sub ${command})
   string(APPEND page ".SS ${command}\n.nf\n${sub}.fi\n")
 endforeach()
-string(APPEND page ".SH EXIT STATUS\n.TP\n0\nevery check that ran is good or neutral\n.TP\n1\ndrift, nothing failed\n.TP\n2\na check failed\n.TP\n64\nbad command line\n.TP\n66\ninit: not inside a git repository\n.TP\n73\ninit: the file exists (without \\-\\-force) or cannot be written\n.TP\n75\nanother run holds the lock\n.TP\n78\nbad configuration\n")
-string(APPEND page ".SH FILES\n.TP\ninfinity-sync.yaml\nthe configuration, in the repository root\n.TP\nreadiness/infinity-sync-status.json\nthe status document (default)\n")
-string(APPEND page ".SH ENVIRONMENT\n.TP\nNO_COLOR\nno colour or emoji\n.TP\nINFINITY_SYNC_TOKEN\nthe API token of serve (via the default configuration)\n")
+string(APPEND page "${sections}")
 file(WRITE ${OUTPUT} "${page}")

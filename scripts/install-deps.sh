@@ -19,6 +19,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   dnsmasq-base openssl python3 hyperfine
+  lintian man-db  # the package test (packaging/test-package.sh): lint the .deb, render the man page
+  fish zsh bash-completion  # the completion tests: fish, zsh, bash with and without bash-completion
   wrk  # bench/soak.sh, run by ctest (label soak)
   postgresql  # the store tests start their own server (initdb, pg_ctl)
   chromium  # the dashboard's browser test (tests/browser), headless

@@ -80,6 +80,10 @@ CommandOutcome RunApp(int argc, char** argv) {
   run_cmd->add_option("--interval", run.interval, "time between runs with --watch (default: 5m)");
   run_cmd->add_flag("--explain", run.explain,
                     "for each check, why it got its status: evidence, compared values, fix");
+  bool list_checks = false;
+  run_cmd->add_flag("--list-checks", list_checks,
+                    "print the checks of the configuration (the names --only takes, their keys "
+                    "in the status document and history) and exit");
 
   bool status_json = false;
   CLI::App* status_cmd = app.add_subcommand(
@@ -185,6 +189,7 @@ CommandOutcome RunApp(int argc, char** argv) {
       std::cerr << "infinity-sync: --explain and --json do not go together\n";
       return {kExitUsage};
     }
+    if (list_checks) return {CmdListChecks(global)};
     // Before any thread starts: the signals are blocked in every thread after.
     SignalStop stop;
     if (run.watch) return CmdWatch(global, run, stop);

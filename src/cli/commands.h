@@ -97,4 +97,8 @@ struct WaitFlags {
 // 78 bad config, 128+signal when interrupted (promptly, also between tries).
 CommandOutcome CmdWait(const GlobalOptions& global, const WaitFlags& flags, const SignalStop& stop);
 
+// `infinity-sync run --list-checks`: the checks of the configuration, one a
+// line, "NAME  KEY" (auth  AuthCheck). Exit 0; 78 bad config.
+int CmdListChecks(const GlobalOptions& global);
+
 }  // namespace infinity_sync
