@@ -8,24 +8,33 @@ namespace infinity_sync {
 
 CheckResult CombineAuth(const AuthSide& github, const AuthSide& google) {
   CheckResult r;
-  if (github.authenticated) {
-    r.Ok(fmt::format("GitHub authenticated{} (via {})",
-                     github.account.empty() ? "" : " as " + github.account, github.method));
-  } else {
-    r.Err("GitHub not authenticated: " + github.problem);
+  struct Named {
+    const AuthSide& side;
+    const char* name;
+    const char* key;
+  };
+  int checked = 0, count = 0;
+  for (const Named& n :
+       {Named{github, "GitHub", "auth.github"}, Named{google, "Google Cloud", "auth.google"}}) {
+    const AuthSide& s = n.side;
+    if (!s.checked) {
+      r.Info(fmt::format("{} not checked ({}: false)", n.name, n.key));
+      continue;
+    }
+    ++checked;
+    if (s.authenticated) {
+      ++count;
+      r.Ok(fmt::format("{} authenticated{} (via {})", n.name,
+                       s.account.empty() ? "" : " as " + s.account, s.method));
+    } else {
+      r.Err(fmt::format("{} not authenticated: {}", n.name, s.problem));
+    }
   }
-  if (google.authenticated) {
-    r.Ok(fmt::format("Google Cloud authenticated{} (via {})",
-                     google.account.empty() ? "" : " as " + google.account, google.method));
-  } else {
-    r.Err("Google Cloud not authenticated: " + google.problem);
-  }
-  if (!github.note.empty()) r.Warn("GitHub: " + github.note);
-  if (!google.note.empty()) r.Warn("Google Cloud: " + google.note);
-  int count = (github.authenticated ? 1 : 0) + (google.authenticated ? 1 : 0);
-  r.status = count == 2   ? CheckStatus::kSuccess
-             : count == 1 ? CheckStatus::kPartial
-                          : CheckStatus::kFailed;
+  if (github.checked && !github.note.empty()) r.Warn("GitHub: " + github.note);
+  if (google.checked && !google.note.empty()) r.Warn("Google Cloud: " + google.note);
+  r.status = count == checked ? CheckStatus::kSuccess
+             : count > 0      ? CheckStatus::kPartial
+                              : CheckStatus::kFailed;
   auto side = [](const AuthSide& s) {
     nlohmann::json j = {{"authenticated", s.authenticated}};
     if (!s.account.empty()) j["account"] = s.account;
@@ -34,22 +43,30 @@ CheckResult CombineAuth(const AuthSide& github, const AuthSide& google) {
     if (!s.note.empty()) j["note"] = s.note;
     return j;
   };
-  r.details_object = {{"GitHubCLI", github.authenticated}, {"GCloudCLI", google.cli}};
+  r.details_object = nlohmann::json::object();
+  if (github.checked) r.details_object["GitHubCLI"] = github.authenticated;
+  if (google.checked) r.details_object["GCloudCLI"] = google.cli;
   if (!github.account.empty()) r.details_object["GitHubAccount"] = github.account;
   if (!github.method.empty()) r.details_object["GitHubMethod"] = github.method;
   if (!google.account.empty()) r.details_object["GCloudAccount"] = google.account;
   if (!google.method.empty()) r.details_object["GCloudMethod"] = google.method;
-  r.data = {{"github", side(github)}, {"google", side(google)}};
+  r.data = nlohmann::json::object();
+  if (github.checked) r.data["github"] = side(github);
+  if (google.checked) r.data["google"] = side(google);
   return r;
 }
 
 CheckResult RunAuthCheck(const CheckContext& ctx) {
   std::vector<std::string> github_evidence, google_evidence;
+  AuthSide off;
+  off.checked = false;
   // Both sides ask the network or start programs: run them side by side.
-  auto google =
-      std::async(std::launch::async, [&] { return CheckGoogleAuth(ctx, &google_evidence); });
-  AuthSide github = CheckGitHubAuth(ctx, &github_evidence);
-  CheckResult r = CombineAuth(github, google.get());
+  std::future<AuthSide> google;
+  if (ctx.config.auth.google) {
+    google = std::async(std::launch::async, [&] { return CheckGoogleAuth(ctx, &google_evidence); });
+  }
+  AuthSide github = ctx.config.auth.github ? CheckGitHubAuth(ctx, &github_evidence) : off;
+  CheckResult r = CombineAuth(github, google.valid() ? google.get() : off);
   r.evidence = std::move(github_evidence);
   r.evidence.insert(r.evidence.end(), google_evidence.begin(), google_evidence.end());
   return r;

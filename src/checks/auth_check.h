@@ -16,6 +16,7 @@ struct AuthSide {
   // The side's own CLI is logged in: for Google, gcloud's active account has
   // stored credentials (the seed's GCloudCLI), whichever source gave the token.
   bool cli = false;
+  bool checked = true;  // false: turned off (auth.github / auth.google: false)
 };
 
 // The GitHub host whose credentials count, and its REST API root.
@@ -47,8 +48,9 @@ AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evid
 // files, not by starting gcloud).
 AuthSide CheckGoogleAuth(const CheckContext& ctx, std::vector<std::string>* evidence);
 
-// Success when both sides are authenticated, Partial when one is, Failed when
-// neither; Details keep the seed's {"GitHubCLI", "GCloudCLI"} object (pure).
+// Success when every side checked is authenticated, Partial when one of two
+// is, Failed when none; Details keep the seed's {"GitHubCLI", "GCloudCLI"}
+// object, without the key of a side that is turned off (pure).
 CheckResult CombineAuth(const AuthSide& github, const AuthSide& google);
 
 // SPEC section 3.1.

@@ -52,10 +52,18 @@ struct CheckSpec {
   // Runs the check. Must not print, write files or throw (the runner still
   // catches what is thrown, and reports it as Failed).
   std::function<CheckResult(const CheckContext&)> run;
+  // false (`required: false`): run and shown, but its status leaves the exit
+  // code (and the overall verdict) alone.
+  bool required = true;
 };
 
-// The five built-in checks, in report order, then the custom checks of `config`.
+// The five built-in checks, in report order, then the custom checks of
+// `config`; a check with `enabled: false` is not in it.
 std::vector<CheckSpec> CheckTable(const Config& config);
+
+// The names of the checks `enabled: false` turned off, each with the key that
+// did it ("gcp" -> "gcp.enabled", "redis" -> "checks[2].enabled").
+std::vector<std::pair<std::string, std::string>> DisabledChecks(const Config& config);
 
 // Names accepted by --only for `config`.
 std::vector<std::string> CheckNames(const Config& config);

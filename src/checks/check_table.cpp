@@ -9,7 +9,18 @@
 
 namespace infinity_sync {
 
-std::vector<CheckSpec> CheckTable(const Config& config) {
+namespace {
+
+// Each built-in check's switch, in table order.
+const CheckSwitch& BuiltinSwitch(const Config& c, const std::string& name) {
+  if (name == "auth") return c.auth.check;
+  if (name == "git") return c.git.check;
+  if (name == "docker") return c.docker.check;
+  if (name == "gcp") return c.gcp.check;
+  return c.cloudflare.check;
+}
+
+std::vector<CheckSpec> FullTable(const Config& config) {
   auto plain = [](const Config& c) { return c.timeout; };
   std::vector<CheckSpec> table = {
       {"auth", "AuthCheck", "Authentication Check", "Authentication", plain, RunAuthCheck},
@@ -21,8 +32,37 @@ std::vector<CheckSpec> CheckTable(const Config& config) {
       {"cloudflare", "CloudflareCheck", "Cloudflare Reachability Check", "Cloudflare", plain,
        RunCloudflareCheck},
   };
+  for (auto& spec : table) spec.required = BuiltinSwitch(config, spec.name).required;
   for (const auto& custom : config.checks) table.push_back(CustomCheckSpec(custom));
   return table;
+}
+
+}  // namespace
+
+std::vector<CheckSpec> CheckTable(const Config& config) {
+  std::vector<CheckSpec> table;
+  std::size_t custom = 0;
+  for (auto& spec : FullTable(config)) {
+    bool builtin = spec.key.rfind("CustomCheck:", 0) != 0;
+    bool enabled =
+        builtin ? BuiltinSwitch(config, spec.name).enabled : config.checks[custom++].check.enabled;
+    if (enabled) table.push_back(std::move(spec));
+  }
+  return table;
+}
+
+std::vector<std::pair<std::string, std::string>> DisabledChecks(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const char* name : {"auth", "git", "docker", "gcp", "cloudflare"}) {
+    if (!BuiltinSwitch(config, name).enabled)
+      out.emplace_back(name, std::string(name) + ".enabled");
+  }
+  for (std::size_t i = 0; i < config.checks.size(); ++i) {
+    if (!config.checks[i].check.enabled) {
+      out.emplace_back(config.checks[i].name, "checks[" + std::to_string(i) + "].enabled");
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> CheckNames(const Config& config) {

@@ -10,6 +10,7 @@ CheckSpec CustomCheckSpec(const CustomCheckConfig& custom) {
   spec.key = "CustomCheck:" + custom.name;
   spec.title = "Custom Check: " + custom.name;
   spec.label = custom.name;
+  spec.required = custom.check.required;
   auto timeout = custom.timeout;
   spec.budget = [timeout](const Config& c) { return timeout.value_or(c.timeout); };
   spec.run = [custom](const CheckContext& ctx) {

@@ -76,6 +76,8 @@ CommandOutcome RunApp(int argc, char** argv) {
       ->add_option("--only", run.only,
                    "run a subset: auth, git, docker, gcp, cloudflare, or custom check names")
       ->delimiter(',');
+  run_cmd->add_option("--skip", run.skip, "run every check but these (comma-separated names)")
+      ->delimiter(',');
   run_cmd->add_flag("--watch", run.watch, "run, wait --interval, run again until Ctrl-C");
   run_cmd->add_option("--interval", run.interval, "time between runs with --watch (default: 5m)");
   run_cmd->add_flag("--explain", run.explain,

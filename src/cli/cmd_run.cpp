@@ -42,7 +42,7 @@ CommandOutcome CmdRun(const GlobalOptions& global, const RunFlags& flags, const 
   const Config& config = *loaded;
 
   std::vector<CheckSpec> table = CheckTable(config);
-  auto selected = SelectChecksOrReport(table, flags.only);
+  auto selected = SelectChecksOrReport(config, table, {flags.only, flags.skip});
   if (!selected) return {kExitUsage};
   std::vector<int> numbers;
   for (const auto& spec : *selected) {

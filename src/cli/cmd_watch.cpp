@@ -53,7 +53,7 @@ CommandOutcome CmdWatch(const GlobalOptions& global, const RunFlags& flags,
   if (!loaded) return {kExitConfig};
   const Config& config = *loaded;
   std::vector<CheckSpec> table = CheckTable(config);
-  auto selected = SelectChecksOrReport(table, flags.only);
+  auto selected = SelectChecksOrReport(config, table, {flags.only, flags.skip});
   if (!selected) return {kExitUsage};
 
   RealPorts real;

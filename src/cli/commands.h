@@ -17,9 +17,10 @@ struct RunFlags {
   bool verbose = false;
   bool json = false;
   std::vector<std::string> only;
-  bool watch = false;    // --watch: run, wait `interval`, run again until Ctrl-C
-  std::string interval;  // --interval (a duration, default 5m); only with --watch
-  bool explain = false;  // --explain: why each check got its status
+  std::vector<std::string> skip;  // --skip: every check but these
+  bool watch = false;             // --watch: run, wait `interval`, run again until Ctrl-C
+  std::string interval;           // --interval (a duration, default 5m); only with --watch
+  bool explain = false;           // --explain: why each check got its status
 };
 
 // `infinity-sync run`. A signal (through `stop`) ends the run with 128 + signal,

@@ -18,9 +18,10 @@ std::optional<Config> LoadConfigOrReport(const std::string& explicit_file) {
   return std::get<Config>(std::move(loaded));
 }
 
-std::optional<std::vector<CheckSpec>> SelectChecksOrReport(const std::vector<CheckSpec>& table,
-                                                           const std::vector<std::string>& only) {
-  auto selected = SelectChecks(table, only);
+std::optional<std::vector<CheckSpec>> SelectChecksOrReport(const Config& config,
+                                                           const std::vector<CheckSpec>& table,
+                                                           const CheckChoice& choice) {
+  auto selected = SelectChecks(table, choice, DisabledChecks(config));
   if (!selected) {
     std::cerr << "infinity-sync: " << selected.error() << "\n";
     return std::nullopt;

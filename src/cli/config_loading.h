@@ -6,6 +6,7 @@
 
 #include "checks/check.h"
 #include "core/config.h"
+#include "engine/runner.h"
 
 namespace infinity_sync {
 
@@ -14,9 +15,11 @@ namespace infinity_sync {
 // nullopt when it is bad.
 std::optional<Config> LoadConfigOrReport(const std::string& explicit_file);
 
-// The rows of `table` that `--only` names (all when empty); prints the error
-// ("did you mean") on stderr and returns nullopt for an unknown name.
-std::optional<std::vector<CheckSpec>> SelectChecksOrReport(const std::vector<CheckSpec>& table,
-                                                           const std::vector<std::string>& only);
+// The rows of `table` (CheckTable(config)) that --only names (all when empty)
+// and --skip does not; prints every problem ("did you mean", "turned off") on
+// stderr and returns nullopt when there is one.
+std::optional<std::vector<CheckSpec>> SelectChecksOrReport(const Config& config,
+                                                           const std::vector<CheckSpec>& table,
+                                                           const CheckChoice& choice);
 
 }  // namespace infinity_sync

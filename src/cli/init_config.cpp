@@ -23,6 +23,11 @@ std::string RenderStarterConfig(const InitFindings& f) {
        "# fresh_for: 5m        # a status older than this is not fresh\n"
        "# timeout: 15s         # default deadline of one check\n\n";
 
+  y << "# Each check's section also takes enabled: (false: not run) and required:\n"
+       "# (false: shown, but not counted in the exit code).\n"
+       "# auth:\n"
+       "#   github: true\n"
+       "#   google: true\n\n";
   y << "git:\n  repo: .\n";
   if (!f.remote.empty()) {
     y << "  remote: " << Quoted(f.remote) << "   # found: " << f.remote_url << "\n";
@@ -49,6 +54,10 @@ std::string RenderStarterConfig(const InitFindings& f) {
        "  # profiles: []        # default: $COMPOSE_PROFILES\n\n";
 
   y << "gcp:\n";
+  if (f.gcp_project.empty()) {
+    y << "  enabled: false       # nothing found to check (no gcloud project): set project and "
+         "remove this line\n";
+  }
   if (!f.gcp_project.empty()) {
     y << "  project: " << Quoted(f.gcp_project) << "   # found in " << f.gcloud_config << "\n";
   } else {
@@ -66,12 +75,14 @@ std::string RenderStarterConfig(const InitFindings& f) {
        "\"{region}\", --project, \"{project}\"]\n"
        "  # commit_label: commit-sha\n\n";
 
-  y << "# cloudflare:           # absent: the check is NotConfigured\n"
-       "#   domain: example.com\n"
-       "#   url: \"\"            # default: https://{domain}\n"
-       "#   dns_servers: []\n"
-       "#   expect_proxied: true\n"
-       "#   ip_ranges: []       # default: Cloudflare's published ranges\n\n"
+  y << "cloudflare:\n"
+       "  enabled: false       # nothing found to check (no domain): set domain and remove this "
+       "line\n"
+       "  # domain: example.com\n"
+       "  # url: \"\"            # default: https://{domain}\n"
+       "  # dns_servers: []\n"
+       "  # expect_proxied: true\n"
+       "  # ip_ranges: []       # default: Cloudflare's published ranges\n\n"
        "# github:\n"
        "#   api_url: https://api.github.com\n\n"
        "# heartbeat:\n"

@@ -140,7 +140,7 @@ void RenderSection(std::ostream& out, const ReportStyle& style, int number, int 
                    const CheckSpec& spec, const CheckResult& result) {
   out << "\n"
       << (style.fancy ? kBold : "") << fmt::format("[{}/{}: {}]", number, total, spec.title)
-      << (style.fancy ? kReset : "") << "\n"
+      << (style.fancy ? kReset : "") << (spec.required ? "" : " (not required)") << "\n"
       << Rule(style, false) << "\n";
   for (const auto& note : result.notes) {
     out << "  " << Mark(style, note.level) << " " << note.text << "\n";
@@ -173,7 +173,7 @@ void RenderSummary(std::ostream& out, const ReportStyle& style, const std::vecto
     std::string name(ToString(status.results[i].result.status));
     std::string colour = StatusColour(style, name);
     out << fmt::format("{:<20}", specs[i].label + ":") << colour << name
-        << (colour.empty() ? "" : kReset) << "\n";
+        << (colour.empty() ? "" : kReset) << (specs[i].required ? "" : " (not required)") << "\n";
   }
   if (!status.actions.empty()) {
     out << "\n";

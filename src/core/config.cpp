@@ -178,16 +178,19 @@ class Walker {
 };
 
 const std::vector<std::string> kTopKeys = {
-    "project", "status_file", "fresh_for",    "timeout",     "git",    "docker",
-    "gcp",     "cloudflare",  "github",       "heartbeat",   "server", "tls",
-    "checks",  "notify",      "notify_after", "maintenance", "store",  "history"};
-const std::vector<std::string> kGitKeys = {"repo",  "remote",        "branch",
-                                           "fetch", "fetch_timeout", "deploy_branch"};
-const std::vector<std::string> kDockerKeys = {"host", "compose_files", "project_name", "profiles"};
-const std::vector<std::string> kGcpKeys = {"project", "region",         "service",
-                                           "api_url", "deploy_command", "commit_label"};
-const std::vector<std::string> kCloudflareKeys = {"domain",         "url",       "dns_servers",
-                                                  "expect_proxied", "ip_ranges", "version"};
+    "project", "status_file",  "fresh_for",   "timeout",   "auth",   "git", "docker",
+    "gcp",     "cloudflare",   "github",      "heartbeat", "server", "tls", "checks",
+    "notify",  "notify_after", "maintenance", "store",     "history"};
+const std::vector<std::string> kAuthKeys = {"enabled", "required", "github", "google"};
+const std::vector<std::string> kGitKeys = {"enabled", "required", "repo",          "remote",
+                                           "branch",  "fetch",    "fetch_timeout", "deploy_branch"};
+const std::vector<std::string> kDockerKeys = {"enabled",       "required",     "host",
+                                              "compose_files", "project_name", "profiles"};
+const std::vector<std::string> kGcpKeys = {"enabled", "required", "project",        "region",
+                                           "service", "api_url",  "deploy_command", "commit_label"};
+const std::vector<std::string> kCloudflareKeys = {"enabled",   "required",    "domain",
+                                                  "url",       "dns_servers", "expect_proxied",
+                                                  "ip_ranges", "version"};
 const std::vector<std::string> kCloudflareVersionKeys = {"url", "header", "json_pointer"};
 const std::vector<std::string> kGithubKeys = {"api_url"};
 const std::vector<std::string> kHeartbeatKeys = {"cache_for", "degraded_after", "timeout",
@@ -199,8 +202,8 @@ const std::vector<std::string> kServerKeys = {"listen",       "token",         "
 const std::vector<std::string> kTlsKeys = {"ca_file"};
 const std::vector<std::string> kHistoryKeys = {"keep_for"};
 const std::vector<std::string> kCheckKeys = {
-    "name", "type",   "address", "url", "expect_status", "body_contains",
-    "host", "record", "expect",  "run", "timeout",       "servers"};
+    "name",          "type", "enabled", "required", "address", "url",     "expect_status",
+    "body_contains", "host", "record",  "expect",   "run",     "timeout", "servers"};
 const std::vector<std::string> kCheckTypes = {"tcp", "http", "dns", "command"};
 const std::vector<std::string> kDnsRecords = {"A", "AAAA", "MX", "TXT", "CNAME"};
 const std::vector<std::string> kNotifyKeys = {
@@ -230,6 +233,12 @@ std::string ReplaceAll(std::string s, const std::string& from, const std::string
   return s;
 }
 
+// `enabled` and `required` of a check's section (or custom check entry).
+void ParseSwitch(Walker& w, const YAML::Node& n, const std::string& path, CheckSwitch* sw) {
+  w.Bool(n, "enabled", path, &sw->enabled);
+  w.Bool(n, "required", path, &sw->required);
+}
+
 void ParseCustomChecks(Walker& w, const YAML::Node& node, Config* cfg) {
   if (!Walker::Present(node)) return;
   if (!node.IsSequence()) w.Fail(node, "checks", "expected a list, got " + Walker::Describe(node));
@@ -241,6 +250,7 @@ void ParseCustomChecks(Walker& w, const YAML::Node& node, Config* cfg) {
     CustomCheckConfig c;
     w.Str(item, "name", path, &c.name);
     w.Str(item, "type", path, &c.type);
+    ParseSwitch(w, item, path, &c.check);
     if (c.name.empty()) w.Fail(item, path + ".name", "missing: every check needs a name");
     for (char ch : c.name) {
       if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') {
@@ -473,8 +483,18 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
   w.Duration(root, "timeout", "", &cfg->timeout);
   if (cfg->timeout.count() <= 0) w.Fail(root["timeout"], "timeout", "must be more than 0");
 
+  if (YAML::Node n = root["auth"]; Walker::Present(n)) {
+    w.ExpectMap(n, "auth", kAuthKeys);
+    ParseSwitch(w, n, "auth", &cfg->auth.check);
+    w.Bool(n, "github", "auth", &cfg->auth.github);
+    w.Bool(n, "google", "auth", &cfg->auth.google);
+    if (!cfg->auth.github && !cfg->auth.google && cfg->auth.check.enabled) {
+      w.Fail(n, "auth", "github and google are both false: set auth.enabled: false instead");
+    }
+  }
   if (YAML::Node n = root["git"]; Walker::Present(n)) {
     w.ExpectMap(n, "git", kGitKeys);
+    ParseSwitch(w, n, "git", &cfg->git.check);
     w.Str(n, "repo", "git", &cfg->git.repo);
     w.Str(n, "remote", "git", &cfg->git.remote);
     w.Str(n, "branch", "git", &cfg->git.branch);
@@ -484,6 +504,7 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
   }
   if (YAML::Node n = root["docker"]; Walker::Present(n)) {
     w.ExpectMap(n, "docker", kDockerKeys);
+    ParseSwitch(w, n, "docker", &cfg->docker.check);
     w.Str(n, "host", "docker", &cfg->docker.host);
     w.List(n, "compose_files", "docker", &cfg->docker.compose_files);
     w.Str(n, "project_name", "docker", &cfg->docker.project_name);
@@ -491,6 +512,7 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
   }
   if (YAML::Node n = root["gcp"]; Walker::Present(n)) {
     w.ExpectMap(n, "gcp", kGcpKeys);
+    ParseSwitch(w, n, "gcp", &cfg->gcp.check);
     w.Str(n, "project", "gcp", &cfg->gcp.project);
     w.Str(n, "region", "gcp", &cfg->gcp.region);
     w.Str(n, "service", "gcp", &cfg->gcp.service);
@@ -500,6 +522,7 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
   }
   if (YAML::Node n = root["cloudflare"]; Walker::Present(n)) {
     w.ExpectMap(n, "cloudflare", kCloudflareKeys);
+    ParseSwitch(w, n, "cloudflare", &cfg->cloudflare.check);
     w.Str(n, "domain", "cloudflare", &cfg->cloudflare.domain);
     w.Str(n, "url", "cloudflare", &cfg->cloudflare.url);
     w.List(n, "dns_servers", "cloudflare", &cfg->cloudflare.dns_servers);
@@ -650,13 +673,14 @@ const std::vector<std::string>& ConfigKeyPaths() {
       for (const auto& k : keys) out.push_back(prefix + k);
     };
     for (const auto& k : kTopKeys) {
-      if (k == "git" || k == "docker" || k == "gcp" || k == "cloudflare" || k == "github" ||
-          k == "heartbeat" || k == "server" || k == "tls" || k == "history" || k == "checks" ||
-          k == "notify" || k == "maintenance") {
+      if (k == "auth" || k == "git" || k == "docker" || k == "gcp" || k == "cloudflare" ||
+          k == "github" || k == "heartbeat" || k == "server" || k == "tls" || k == "history" ||
+          k == "checks" || k == "notify" || k == "maintenance") {
         continue;
       }
       out.push_back(k);
     }
+    add("auth.", kAuthKeys);
     add("git.", kGitKeys);
     add("docker.", kDockerKeys);
     add("gcp.", kGcpKeys);

@@ -16,7 +16,21 @@ namespace infinity_sync {
 
 using Millis = std::chrono::milliseconds;
 
+// Whether a check runs and whether its status counts: the `enabled` and
+// `required` keys of each built-in check's section and of each custom check.
+struct CheckSwitch {
+  bool enabled = true;   // false: not run, not in the document
+  bool required = true;  // false: run and shown, but its status leaves the exit code alone
+};
+
+struct AuthConfig {
+  CheckSwitch check;
+  bool github = true;  // false: GitHub credentials are not looked for
+  bool google = true;  // false: Google credentials are not looked for
+};
+
 struct GitConfig {
+  CheckSwitch check;
   std::string repo = ".";  // resolved against Config::base_dir by LoadConfig
   std::string remote;      // empty: the branch's upstream remote
   std::string branch;      // empty: the current branch
@@ -28,6 +42,7 @@ struct GitConfig {
 };
 
 struct DockerConfig {
+  CheckSwitch check;
   std::string host;                        // empty: $DOCKER_HOST, else unix:///var/run/docker.sock
   std::vector<std::string> compose_files;  // empty: compose discovery
   std::string project_name;                // empty: compose's rules
@@ -35,6 +50,7 @@ struct DockerConfig {
 };
 
 struct GcpConfig {
+  CheckSwitch check;
   std::string project;  // empty: discovered (env, gcloud configuration, SA file, metadata)
   // Empty: $CLOUDSDK_RUN_REGION, else gcloud's [run] region, else us-central1.
   std::string region;
@@ -47,6 +63,7 @@ struct GcpConfig {
 };
 
 struct CloudflareConfig {
+  CheckSwitch check;
   std::string domain;                    // empty: the check is NotConfigured
   std::string url;                       // defaults to https://{domain}
   std::vector<std::string> dns_servers;  // empty: the system resolver
@@ -97,6 +114,7 @@ struct TlsConfig {
 
 // One entry of `checks:` (SPEC section 3.6).
 struct CustomCheckConfig {
+  CheckSwitch check;
   std::string name;
   std::string type;  // tcp | http | dns | command
   std::string address;
@@ -150,6 +168,7 @@ struct Config {
   std::string status_file = "readiness/infinity-sync-status.json";  // absolute after load
   Millis fresh_for{300'000};
   Millis timeout{15'000};
+  AuthConfig auth;
   GitConfig git;
   DockerConfig docker;
   GcpConfig gcp;

@@ -103,7 +103,10 @@ json ToJson(const Action& action) {
 
 json ToJson(const SyncStatus& status) {
   json checks = json::object();
-  for (const auto& named : status.results) checks[named.key] = ToJson(named.result);
+  for (const auto& named : status.results) {
+    checks[named.key] = ToJson(named.result);
+    if (!named.required) checks[named.key]["required"] = false;
+  }
   json actions = json::array();
   for (const auto& a : status.actions) actions.push_back(ToJson(a));
   json out = {
@@ -140,6 +143,8 @@ Result<StatusDocument> ParseStatusDocument(const std::string& text) {
     if (!check.is_object() || !check.contains("Status") || !check["Status"].is_string()) {
       return Error{"status." + key + " has no \"Status\" string"};
     }
+    // A check marked "required": false is shown but does not count.
+    if (check.contains("required") && check["required"] == false) continue;
     verdicts.push_back(VerdictOfName(check["Status"].get<std::string>()));
   }
   doc.exit_code = ExitCodeFor(verdicts);

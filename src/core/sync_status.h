@@ -22,6 +22,7 @@ struct Action {
 struct NamedResult {
   std::string key;  // "AuthCheck", "GitSync", ..., "CustomCheck:redis"
   CheckResult result;
+  bool required = true;  // false: shown, but left out of the exit code
 };
 
 // Everything one run found: the status document in memory.

@@ -38,22 +38,49 @@ std::string HostName() {
   return buf;
 }
 
-Result<std::vector<CheckSpec>> SelectChecks(std::vector<CheckSpec> table,
-                                            const std::vector<std::string>& only) {
-  if (only.empty()) return table;
+Result<std::vector<CheckSpec>> SelectChecks(
+    std::vector<CheckSpec> table, const CheckChoice& choice,
+    const std::vector<std::pair<std::string, std::string>>& disabled) {
   std::vector<std::string> names;
   for (const auto& s : table) names.push_back(s.name);
-  for (const auto& want : only) {
-    if (std::find(names.begin(), names.end(), want) != names.end()) continue;
-    std::string hint = ClosestMatch(want, names);
-    std::string all;
-    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-    return Error{"unknown check \"" + want + "\"" +
-                 (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") + "; checks: " + all};
+  auto known = [&](const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  auto turned_off = [&](const std::string& n) -> std::string {
+    for (const auto& [name, key] : disabled) {
+      if (name == n) return key;
+    }
+    return "";
+  };
+  std::vector<std::string> problems;
+  bool unknown = false;
+  for (const auto& [option, list] : {std::pair{"--only", &choice.only}, {"--skip", &choice.skip}}) {
+    for (const auto& want : *list) {
+      if (known(want)) continue;
+      if (std::string key = turned_off(want); !key.empty()) {
+        if (std::string(option) == "--only") {
+          problems.push_back(
+              fmt::format("{}: check \"{}\" is turned off ({}: false)", option, want, key));
+        }
+        continue;
+      }
+      std::string hint = ClosestMatch(want, names);
+      problems.push_back(fmt::format("{}: unknown check \"{}\"{}", option, want,
+                                     hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+      unknown = true;
+    }
+  }
+  if (!problems.empty()) {
+    std::string text = fmt::format("{}", fmt::join(problems, "; "));
+    if (unknown) text += fmt::format("; checks: {}", fmt::join(names, ", "));
+    return Error{text};
   }
   std::vector<CheckSpec> out;
   for (auto& s : table) {
-    if (std::find(only.begin(), only.end(), s.name) != only.end()) out.push_back(std::move(s));
+    bool wanted = choice.only.empty() ||
+                  std::find(choice.only.begin(), choice.only.end(), s.name) != choice.only.end();
+    bool skipped = std::find(choice.skip.begin(), choice.skip.end(), s.name) != choice.skip.end();
+    if (wanted && !skipped) out.push_back(std::move(s));
   }
   return out;
 }
@@ -135,7 +162,7 @@ SyncStatus Runner::Run(const std::vector<CheckSpec>& checks, const RunOptions& o
   }
   for (auto& t : waiters) t.join();
   for (std::size_t i = 0; i < checks.size(); ++i) {
-    status.results.push_back({checks[i].key, std::move(results[i])});
+    status.results.push_back({checks[i].key, std::move(results[i]), checks[i].required});
   }
   HandleFixes(checks, options, prompt, &status);
   AddLineage(&status, config_);

@@ -17,7 +17,7 @@ struct RunOptions {
   bool dry_run = false;
   bool yes = false;               // apply every offered fix without asking
   bool interactive = false;       // stdin is a terminal: fixes may be asked for
-  std::vector<std::string> only;  // check names; empty: all
+  std::vector<std::string> only;  // check names; empty: all (for the record: the table is chosen)
   // The run's stop: requested (by a signal, or the server stopping) when the
   // result is no longer wanted. Every check's processes are killed, its
   // transfers and DNS questions cancelled; RunSync then writes, records and
@@ -69,10 +69,19 @@ class Runner {
   std::shared_ptr<GoogleTokenSource> google_tokens_;
 };
 
-// Keeps the table's rows named in `only` (all when empty). Unknown names give
-// an Error with "did you mean".
-Result<std::vector<CheckSpec>> SelectChecks(std::vector<CheckSpec> table,
-                                            const std::vector<std::string>& only);
+// Which checks a command runs: --only and --skip.
+struct CheckChoice {
+  std::vector<std::string> only;  // empty: all
+  std::vector<std::string> skip;
+};
+
+// Keeps the table's rows named in `only` (all when empty) and not in `skip`.
+// Every unknown name is reported, each with "did you mean", in one Error; a
+// name in `only` that `disabled` (DisabledChecks) turned off is an error that
+// names the key, one in `skip` is fine.
+Result<std::vector<CheckSpec>> SelectChecks(
+    std::vector<CheckSpec> table, const CheckChoice& choice,
+    const std::vector<std::pair<std::string, std::string>>& disabled = {});
 
 // This machine's name, as runs and heartbeat samples record it ("" if unknown).
 std::string HostName();

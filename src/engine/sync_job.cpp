@@ -6,7 +6,9 @@ namespace infinity_sync {
 
 int ExitCodeOf(const SyncStatus& status) {
   std::vector<Verdict> verdicts;
-  for (const auto& r : status.results) verdicts.push_back(VerdictOf(r.result.status));
+  for (const auto& r : status.results) {
+    if (r.required) verdicts.push_back(VerdictOf(r.result.status));
+  }
   return ExitCodeFor(verdicts);
 }
 

@@ -118,7 +118,10 @@ TEST_F(AdoptCliTest, InitWritesAConfigThatRunLoads) {
   EXPECT_TRUE(Contains(yaml, "    - \"compose.yaml\"\n    - \"compose.override.yaml\"")) << yaml;
   EXPECT_TRUE(Contains(yaml, "project: \"acme-prod\"")) << yaml;
   EXPECT_TRUE(Contains(yaml, "region: \"europe-west1\"")) << yaml;
-  EXPECT_TRUE(Contains(yaml, "# cloudflare:")) << yaml;
+  // Nothing to check for Cloudflare (no domain found): off, saying why.
+  EXPECT_TRUE(Contains(yaml, "cloudflare:\n  enabled: false       # nothing found to check"))
+      << yaml;
+  EXPECT_FALSE(Contains(yaml, "gcp:\n  enabled: false")) << "a gcloud project was found";
 
   // The written file is what the next run loads.
   ProgramRun run = RunProgram({"run", "--dry-run", "--json", "--only", "git"}, world.work(), env);
@@ -177,6 +180,14 @@ TEST_F(AdoptCliTest, InitWithoutRemoteOrComposeLeavesThemCommented) {
   EXPECT_TRUE(Contains(yaml, "# branch: \"trunk\"")) << yaml;
   EXPECT_TRUE(Contains(yaml, "# compose_files: []")) << yaml;
   EXPECT_TRUE(Contains(yaml, "# project: \"\"")) << yaml;
+  // No gcloud project and no domain: both checks are written turned off, and
+  // the next run does not run them.
+  EXPECT_TRUE(Contains(yaml, "gcp:\n  enabled: false       # nothing found to check")) << yaml;
+  EXPECT_TRUE(Contains(yaml, "cloudflare:\n  enabled: false")) << yaml;
+  ProgramRun run = RunProgram({"run", "--dry-run", "--json"}, home / "bare-repo", env);
+  ASSERT_TRUE(run.doc.is_object()) << run.proc.out << run.proc.err;
+  EXPECT_FALSE(run.doc["status"].contains("GCPSync")) << run.doc.dump(2);
+  EXPECT_FALSE(run.doc["status"].contains("CloudflareCheck")) << run.doc.dump(2);
 }
 
 TEST(InitConfigTest, GcloudPropertiesAndQuoting) {

@@ -132,7 +132,7 @@ struct Ended {
 Ended RunChecks(const Config& config, const std::vector<std::string>& names,
                 std::stop_token stop = {}) {
   RealPorts real;
-  auto selected = SelectChecks(CheckTable(config), names);
+  auto selected = SelectChecks(CheckTable(config), {names, {}});
   EXPECT_TRUE(selected.ok());
   RunOptions options;
   options.dry_run = true;
@@ -166,7 +166,7 @@ int SettledThreadCount() {
       "  - { name: warm, type: command, run: [\"true\"] }\n",
       warm.str());
   RealPorts real;
-  auto selected = SelectChecks(CheckTable(config), {"warm"});
+  auto selected = SelectChecks(CheckTable(config), {{"warm"}, {}});
   RunOptions options;
   options.dry_run = true;
   if (selected) (void)RunSync(config, real.ports, *selected, options, {});
@@ -235,7 +235,7 @@ checks:
     stop.request_stop();
   });
   RealPorts real;
-  auto selected = SelectChecks(CheckTable(config), {"deaf", "silent"});
+  auto selected = SelectChecks(CheckTable(config), {{"deaf", "silent"}, {}});
   ASSERT_TRUE(selected.ok());
   RunOptions options;
   options.stop = stop.get_token();

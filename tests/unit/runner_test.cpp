@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "core/status_json.h"
+#include "engine/sync_job.h"
 #include "lib/fake_ports.h"
 
 namespace infinity_sync {
@@ -187,15 +189,88 @@ TEST(RunnerTest, NoTerminalSkipsAndTerminalAsks) {
 TEST(RunnerTest, SelectChecksSuggestsTheClosestName) {
   Config config;
   auto table = CheckTable(config);
-  auto picked = SelectChecks(table, {"git", "auth"});
+  auto picked = SelectChecks(table, {{"git", "auth"}, {}});
   ASSERT_TRUE(picked.ok());
   ASSERT_EQ(picked->size(), 2u);
   EXPECT_EQ((*picked)[0].name, "auth");  // table order, not command-line order
-  auto bad = SelectChecks(table, {"gti"});
+  auto bad = SelectChecks(table, {{"gti"}, {}});
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(
-      bad.error(),
-      "unknown check \"gti\" (did you mean \"git\"?); checks: auth, git, docker, gcp, cloudflare");
+  EXPECT_EQ(bad.error(),
+            "--only: unknown check \"gti\" (did you mean \"git\"?); checks: auth, git, docker, "
+            "gcp, cloudflare");
+}
+
+TEST(RunnerTest, SkipIsTheComplementOfOnlyAndEveryUnknownNameIsReported) {
+  Config config;
+  auto table = CheckTable(config);
+  auto rest = SelectChecks(table, {{}, {"gcp", "cloudflare"}});
+  ASSERT_TRUE(rest.ok()) << rest.error();
+  std::vector<std::string> names;
+  for (const auto& s : *rest) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"auth", "git", "docker"}));
+
+  auto both = SelectChecks(table, {{"git", "docker"}, {"docker"}});
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->size(), 1u);
+  EXPECT_EQ((*both)[0].name, "git");
+
+  auto bad = SelectChecks(table, {{"gti", "dokcer"}, {"cloudflair"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error(),
+            "--only: unknown check \"gti\" (did you mean \"git\"?); --only: unknown check "
+            "\"dokcer\" (did you mean \"docker\"?); --skip: unknown check \"cloudflair\" (did "
+            "you mean \"cloudflare\"?); checks: auth, git, docker, gcp, cloudflare");
+}
+
+TEST(RunnerTest, DisabledChecksLeaveTheTableAndOnlyNamingOneSaysWhichKey) {
+  Config config;
+  config.gcp.check.enabled = false;
+  CustomCheckConfig redis;
+  redis.name = "redis";
+  redis.type = "tcp";
+  redis.address = "127.0.0.1:6379";
+  redis.check.enabled = false;
+  CustomCheckConfig web;
+  web.name = "web";
+  web.type = "tcp";
+  web.address = "127.0.0.1:80";
+  web.check.required = false;
+  config.checks = {redis, web};
+  auto table = CheckTable(config);
+  std::vector<std::string> names;
+  for (const auto& s : table) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"auth", "git", "docker", "cloudflare", "web"}));
+  EXPECT_FALSE(table.back().required);
+  EXPECT_TRUE(table.front().required);
+
+  auto disabled = DisabledChecks(config);
+  auto only_gcp = SelectChecks(table, {{"gcp", "redis"}, {}}, disabled);
+  ASSERT_FALSE(only_gcp.ok());
+  EXPECT_EQ(only_gcp.error(),
+            "--only: check \"gcp\" is turned off (gcp.enabled: false); --only: check \"redis\" "
+            "is turned off (checks[0].enabled: false)");
+  EXPECT_TRUE(SelectChecks(table, {{}, {"gcp"}}, disabled).ok()) << "skipping it is fine";
+}
+
+TEST(RunnerTest, AFailedCheckThatIsNotRequiredLeavesTheExitCodeAlone) {
+  SyncStatus status;
+  CheckResult ok;
+  ok.status = CheckStatus::kSynced;
+  CheckResult failed;
+  failed.status = CheckStatus::kFailed;
+  status.results = {{"GitSync", ok, true}, {"CustomCheck:web", failed, false}};
+  EXPECT_EQ(ExitCodeOf(status), kExitOk);
+  status.results[1].required = true;
+  EXPECT_EQ(ExitCodeOf(status), kExitFailed);
+
+  // The document says so, and `status` reads it back the same way.
+  status.results[1].required = false;
+  nlohmann::json doc = ToJson(status);
+  EXPECT_EQ(doc["status"]["CustomCheck:web"]["required"], false);
+  EXPECT_FALSE(doc["status"]["GitSync"].contains("required"));
+  auto parsed = ParseStatusDocument(doc.dump());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->exit_code, kExitOk);
 }
 
 }  // namespace

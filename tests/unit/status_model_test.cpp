@@ -60,6 +60,16 @@ TEST(AuthCombineTest, SuccessPartialFailed) {
   CheckResult none = CombineAuth(gh_no, g_no);
   EXPECT_EQ(none.status, CheckStatus::kFailed);
   EXPECT_EQ(none.data["google"]["problem"], "gcloud has no active account");
+
+  // auth.github: false: only Google counts, and GitHub is neither in Details nor Data.
+  AuthSide off;
+  off.checked = false;
+  CheckResult google_only = CombineAuth(off, g_ok);
+  EXPECT_EQ(google_only.status, CheckStatus::kSuccess);
+  EXPECT_FALSE(google_only.details_object.contains("GitHubCLI"));
+  EXPECT_FALSE(google_only.data.contains("github"));
+  EXPECT_EQ(google_only.notes[0].text, "GitHub not checked (auth.github: false)");
+  EXPECT_EQ(CombineAuth(off, g_no).status, CheckStatus::kFailed);
 }
 
 TEST(StatusJsonTest, DocumentHasTheSeedShapePlusMore) {
