@@ -1,6 +1,10 @@
 // The dashboard in Debian's headless Chromium, against the real program:
 // `infinity-sync serve` on a free loopback port, a real git checkout with a
 // local bare remote, heartbeat targets on loopback fakes (tests/fakes/http_fake.py).
+// It covers the verdict banner, the fix on a card, the 24 h / 7 d timelines,
+// the heartbeats' uptime and sparkline, a badge, the token form, and both
+// colour schemes at desktop and phone widths; the screenshots are kept in
+// the artifacts folder (dashboard-{desktop,phone}-{dark,light}.png, badge-overall.png).
 //
 //   node dashboard_test.mjs --binary build/infinity-sync --artifacts build/test-artifacts
 //
@@ -272,10 +276,36 @@ async function waitTimeline(page, want) {
   });
 }
 
+// The first word of the header's verdict for `doc` (absent "required" = required).
+const GOOD_STATUSES = ["Success", "Synced", "Reachable", "NotConfigured", "NoManifest"];
+const DRIFT_STATUSES = ["Partial", "Diverged", "OutOfSync", "NotDeployed", "PartiallyReachable", "Unreachable"];
+function expectedVerdict(doc) {
+  const req = Object.values(doc.status).filter(c => c.required !== false);
+  if (req.some(c => !GOOD_STATUSES.includes(c.Status) && !DRIFT_STATUSES.includes(c.Status))) return "Failing";
+  if (req.some(c => DRIFT_STATUSES.includes(c.Status))) return "Drift";
+  return "In sync";
+}
+// Relative luminance of "rgb(r, g, b)".
+function luminance(rgb) {
+  const [r, g, b] = rgb.match(/\d+/g).map(Number).map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+// A loopback port nothing listens on.
+async function closedPort() {
+  const net = await import("node:net");
+  const srv = net.createServer();
+  await new Promise(done => srv.listen(0, "127.0.0.1", done));
+  const port = srv.address().port;
+  await new Promise(done => srv.close(done));
+  return port;
+}
+
 // ---- the test ------------------------------------------------------------------
 
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.rmSync(path.join(ARTIFACTS, "dashboard-failure.png"), { force: true });  // from an earlier run
   git(tmp, "init", "--quiet", "--bare", "--initial-branch=main", remote);
   git(tmp, "init", "--quiet", "--initial-branch=main", work);
   git(work, "remote", "add", "origin", remote);
@@ -301,10 +331,15 @@ async function main() {
   const plainConfig = path.join(conf, "infinity-sync.yaml");
   fs.writeFileSync(plainConfig, common + "server: { sync_every: 0 }\n");
   const tokenConfig = path.join(conf, "with-token.yaml");
-  fs.writeFileSync(tokenConfig, common + "server: { sync_every: 0, token: \"${DASHBOARD_TEST_TOKEN}\" }\n");
-  // A status from an earlier day: the page must call it stale.
-  fs.copyFileSync(path.join(SOURCE, "tests/fixtures/server/seed-status.json"),
-                  path.join(conf, "readiness/infinity-sync-status.json"));
+  // With the token: the edge is down (a closed port), the badges are public.
+  const closed = edge.replace(/:\d+$/, ":" + await closedPort());
+  fs.writeFileSync(tokenConfig, common.replace(edge + "/", closed + "/") +
+                   "server: { sync_every: 0, public_badges: true, token: \"${DASHBOARD_TEST_TOKEN}\" }\n");
+  // A status from an earlier day: the page must call it stale. A failed check
+  // marked "required": false is shown but does not change the verdict.
+  const seed = JSON.parse(fs.readFileSync(path.join(SOURCE, "tests/fixtures/server/seed-status.json"), "utf8"));
+  seed.status["CustomCheck:lint"] = { Status: "Failed", Details: ["make lint: exit 2"], required: false };
+  fs.writeFileSync(path.join(conf, "readiness/infinity-sync-status.json"), JSON.stringify(seed));
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -329,6 +364,19 @@ async function main() {
   const staleText = await stale.textContent();
   check(/Stale: this status is from \d+ days ago/.test(staleText), `stale banner says "${staleText}"`);
   pass(`the seed status renders with a stale warning: "${staleText}"`);
+
+  // The header: one verdict in words; the seed's auth object as sentences.
+  await page.waitForFunction(() => document.querySelector("#verdict-text").textContent === "In sync",
+                             null, { timeout: WAIT });
+  check(await page.getAttribute("#verdict", "data-kind") === "good", "the verdict is not marked good");
+  const lint = await page.textContent('#checks .card[data-id="CustomCheck:lint"]');
+  check(/not required/.test(lint) && /Failed/.test(lint), `the optional check's card reads "${lint}"`);
+  check(/last run \d+ days ago/.test(await page.textContent("#age")), "the header shows no age of the run");
+  const authText = await page.textContent('#checks .card[data-id="AuthCheck"]');
+  check(authText.includes("Signed in to GitHub") && authText.includes("Signed in to Google Cloud") &&
+        !authText.includes("GitHubCLI"), `the auth card shows raw keys: "${authText}"`);
+  pass(`the verdict banner says "In sync" with the run's age (a failed check that is not ` +
+       "required is shown, marked, and not counted); auth details read as sentences");
 
   const beats = (await getJson(base, "/api/sync/heartbeat")).heartbeats;
   check(beats.length === 3, `3 heartbeats expected, got ${beats.length}`);
@@ -380,6 +428,26 @@ async function main() {
   check(await page.evaluate(() => window.__sameDocument === true), "the page was reloaded");
   pass("a new run's status arrived over SSE with no reload (GitSync Synced -> Diverged)");
 
+  // The verdict names the worst required check in words; the card shows the fix.
+  const wantVerdict = expectedVerdict(doc);
+  const verdict = await page.waitForFunction(() => {
+    const t = document.querySelector("#verdict-text").textContent;
+    return /Git behind by 1/.test(t) && t;
+  }, null, { timeout: WAIT }).then(h => h.jsonValue()).catch(async e => {
+    throw new Error(`verdict "${await page.textContent("#verdict-text")}" does not say "Git behind by 1": ${e.message}`);
+  });
+  check(verdict.startsWith(wantVerdict + ": "), `verdict "${verdict}", the statuses say ${wantVerdict}`);
+  check(!/GitHubCLI|GCloudCLI|: (true|false)\b/.test(verdict), `the verdict shows raw keys: "${verdict}"`);
+  check(await page.getAttribute("#verdict", "data-kind") === (wantVerdict === "Drift" ? "drift" : "bad"),
+        "the verdict's colour does not match");
+  const fix = await page.textContent('#checks .card[data-id="GitSync"] .fix');
+  const action = doc.actions.find(a => a.check === "GitSync");
+  check(action && fix.includes(action.action) && fix.includes("not applied: dry run"),
+        `the Git card's fix is "${fix}", the document's ${JSON.stringify(action)}`);
+  check(await page.textContent('#checks .card[data-id="GitSync"] .fix code') === "git rebase @{u}",
+        "the fix's command is not shown as code");
+  pass(`verdict "${verdict}"; the Git card offers "${action.action}" (not applied: dry run)`);
+
   git(work, "pull", "--quiet", "--ff-only");
   await triggerRun(base);
   await until(async () => (await syncsStarted(base)) === 3, "run 3");
@@ -400,6 +468,51 @@ async function main() {
         `GitSync transitions shown: ${JSON.stringify(transitions)}`);
   pass(`the GitSync timeline shows the runs made (${fromApi.join(", ")}) with tooltips and transitions`);
 
+  // The long views: 24 h / 7 d buckets from history, uptime and a latency sparkline.
+  await page.click('#check-window button[data-window="24h"]');
+  await page.waitForFunction(() => {
+    const segs = [...document.querySelectorAll('#checks .card[data-id="GitSync"] .timeline.buckets .seg')];
+    return segs.length === 48 && segs[47].dataset.status !== "";
+  }, null, { timeout: WAIT });
+  const last = await page.$eval('#checks .card[data-id="GitSync"] .timeline.buckets .seg:last-child', s => s.title);
+  check(/3 runs/.test(last) && /Diverged/.test(last), `the newest 24 h bucket says "${last}"`);
+  await page.click('#check-window button[data-window="7d"]');
+  await page.waitForFunction(() =>
+    document.querySelectorAll('#checks .card[data-id="GitSync"] .timeline.buckets[data-window="7d"] .seg').length === 84,
+    null, { timeout: WAIT });
+  pass(`24 h and 7 d timelines come from history (newest 24 h bucket: "${last.split(" · ").slice(1).join(" · ")}")`);
+
+  const gh = '#heartbeats .card[data-target="github"]';
+  await page.waitForFunction(sel => Number(document.querySelector(sel + " svg.sparkline")?.dataset.points) >= 1,
+                             gh, { timeout: WAIT });
+  const uptime = await page.textContent(gh + " .uptime");
+  check(/uptime 100% \(24 h\) · 100% \(7 d\)/.test(uptime), `GitHub's uptime reads "${uptime}"`);
+  const spark = await page.$eval(gh + " svg.sparkline", s => ({ label: s.getAttribute("aria-label"),
+                                                                line: !!s.querySelector("polyline, circle.dot") }));
+  check(spark.line && /latency over 24 h: mean \d+ ms/.test(spark.label), `sparkline: ${JSON.stringify(spark)}`);
+  await page.click('#beat-window button[data-window="7d"]');
+  await page.waitForSelector(gh + ' svg.sparkline[data-window="7d"]', { timeout: WAIT });
+  pass(`heartbeats show uptime ("${uptime}") and a latency sparkline ("${spark.label}")`);
+
+  // Both themes, at desktop and phone widths.
+  await page.click('#check-window button[data-window="runs"]');
+  for (const scheme of ["dark", "light"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = luminance(bg) > 0.6;
+    check(light === (scheme === "light"), `${scheme} theme has the background ${bg}`);
+    for (const [name, width, height] of [["desktop", 1280, 900], ["phone", 390, 844]]) {
+      await page.setViewportSize({ width, height });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 0, `${scheme}: the page is ${overflow} px wider than ${width} px`);
+      await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}-${scheme}.png`), fullPage: true });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  pass("dark and light themes follow prefers-color-scheme; no overflow at 1280 or 390 px " +
+       "(dashboard-{desktop,phone}-{dark,light}.png)");
+
   // Readable on a phone: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -407,6 +520,23 @@ async function main() {
   await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-phone.png"), fullPage: true });
   pass("no horizontal overflow at 390 px (dashboard-phone.png)");
   check(pageErrors.length === 0, "page errors: " + pageErrors.join("; "));
+
+  // A README badge: the overall verdict as an SVG image.
+  const badgePage = await context.newPage();
+  currentPage = badgePage;
+  const answer = await badgePage.goto(base + "/badge/overall.svg");
+  check(answer.status() === 200 && answer.headers()["content-type"] === "image/svg+xml",
+        `the badge answered ${answer.status()} ${answer.headers()["content-type"]}`);
+  const badgeTitle = await badgePage.evaluate(() => document.documentElement.localName === "svg" &&
+                                                    document.querySelector("title").textContent);
+  const wantBadge = "sync: " + { "In sync": "in sync", Drift: "drift", Failing: "failing" }[
+    expectedVerdict(await getJson(base, "/api/sync/status"))];
+  check(badgeTitle === wantBadge, `the badge says "${badgeTitle}", expected "${wantBadge}"`);
+  const box = await badgePage.evaluate(() => document.documentElement.getBoundingClientRect().width);
+  check(box > 40 && box < 200, `the badge is ${box} px wide`);
+  await badgePage.setViewportSize({ width: Math.ceil(box), height: 20 });
+  await badgePage.screenshot({ path: path.join(ARTIFACTS, "badge-overall.png") });
+  pass(`/badge/overall.svg renders as "${badgeTitle}" (${box} px, badge-overall.png)`);
   await context.close();
 
   let code = await stop(server.child);
@@ -441,6 +571,22 @@ async function main() {
         "the token is not kept in sessionStorage");
   await waitTimeline(page2, ["Synced", "Diverged", "Synced"]);
   pass("the right token opens the dashboard (sections, heartbeats, history, live stream)");
+
+  // A heartbeat with no answer shows why, not "0 ms".
+  const down = await page2.waitForFunction(() => {
+    const c = [...document.querySelectorAll("#heartbeats .card")].find(x => x.dataset.target === "cloudflare");
+    return c && c.querySelector(".badge").textContent === "down" && c.textContent;
+  }, null, { timeout: WAIT }).then(h => h.jsonValue());
+  check(/refused|connect/.test(down) && !/\b0 ms\b/.test(down), `the down heartbeat's card reads "${down}"`);
+  pass(`a down heartbeat shows its error: "${down.replace(/\s+/g, " ").slice(0, 90)}"`);
+
+  // server.public_badges: the badge needs no token, the API still does.
+  const noToken = await fetch(base + "/badge/git.svg");
+  const svgText = await noToken.text();
+  check(noToken.status === 200 && svgText.startsWith("<svg") && /<title>git: /.test(svgText),
+        `/badge/git.svg without a token answered ${noToken.status}: ${svgText.slice(0, 120)}`);
+  check((await fetch(base + "/api/sync/status")).status === 401, "the API answered without the token");
+  pass("with server.public_badges the badge answers without the token; the API still needs it");
 
   // The stream is read with fetch() and the header: a run started from the page shows up.
   commit(other, "second.txt", "again\n");
