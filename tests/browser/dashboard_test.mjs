@@ -17,12 +17,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { WAIT, sleep, check, until, getJson, cards, assertSectionsMatch, gitTimeline, waitTimeline,
+         expectedVerdict, luminance, closedPort } from "./dashboard_checks.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = path.resolve(HERE, "../..");
 const CHROMIUM = process.env.INFINITY_SYNC_CHROMIUM || "/usr/bin/chromium";
 const TOKEN = "browser-test-token-1f3a";
-const WAIT = 60_000;        // one condition (a run in the sanitizer build is slow)
 const WATCHDOG = 420_000;   // the whole test; below the ctest timeout
 
 // ---- arguments and skipping --------------------------------------------------
@@ -106,8 +107,6 @@ async function stop(child, grace = 10_000) {
   return code ?? signal;
 }
 
-function sleep(ms) { return new Promise(done => setTimeout(done, ms)); }
-
 // Even a SIGKILLed test leaves nothing behind: the children get SIGKILL when it dies.
 const SETPRIV = fs.existsSync("/usr/bin/setpriv") ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : [];
 
@@ -140,25 +139,9 @@ async function startProcess(argv, { env, stream, ready, log }) {
 // ---- checks ------------------------------------------------------------------
 
 let steps = 0;
-function check(condition, what) {
-  if (!condition) throw new Error(what);
-}
 function pass(what) {
   steps++;
   console.log(`ok ${steps} - ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-}
-// Polls `fn` in node until it returns a truthy value.
-async function until(fn, what, limit = WAIT) {
-  const end = Date.now() + limit;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) { last = e; }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await sleep(100);
-  }
 }
 
 // ---- the world: git, fakes, config -------------------------------------------
@@ -216,11 +199,6 @@ async function startServer(config, env) {
   return { child, base: "http://127.0.0.1:" + match[1] };
 }
 
-async function getJson(base, route, token = "") {
-  const r = await fetch(base + route, { headers: token ? { Authorization: "Bearer " + token } : {} });
-  if (!r.ok) throw new Error(`${route}: HTTP ${r.status}`);
-  return r.json();
-}
 async function syncsStarted(base, token = "") {
   const r = await fetch(base + "/metrics", { headers: token ? { Authorization: "Bearer " + token } : {} });
   const m = (await r.text()).match(/^infinity_sync_syncs_started_total (\d+)$/m);
@@ -231,74 +209,6 @@ async function triggerRun(base, token = "") {
   const r = await fetch(base + "/api/sync/run",
                         { method: "POST", headers: token ? { Authorization: "Bearer " + token } : {} });
   check(r.status === 202, `POST /api/sync/run answered ${r.status}`);
-}
-
-// ---- page helpers --------------------------------------------------------------
-
-const TITLES = { AuthCheck: "Authentication", GitSync: "Git", DockerSync: "Docker",
-                 GCPSync: "Google Cloud Run", CloudflareCheck: "Cloudflare" };
-
-async function cards(page, selector) {
-  return page.$$eval(selector + " .card", els => els.map(e => ({
-    id: e.dataset.id,
-    name: e.querySelector("h3 .name")?.textContent,
-    status: e.querySelector("h3 .badge")?.textContent,
-    text: e.textContent,
-  })));
-}
-// Every check of the server's status document is on the page with its name and status.
-async function assertSectionsMatch(page, base, token = "") {
-  const doc = await getJson(base, "/api/sync/status", token);
-  const keys = Object.keys(doc.status);
-  check(keys.includes("GitSync"), "the status document has no GitSync");
-  await page.waitForFunction(
-    want => want.every(([id, s]) =>
-      document.querySelector(`#checks .card[data-id="${id}"] h3 .badge`)?.textContent === s),
-    keys.map(k => [k, doc.status[k].Status]), { timeout: WAIT });
-  const shown = await cards(page, "#checks");
-  for (const k of keys) {
-    const c = shown.find(x => x.id === k);
-    check(c && c.name === (TITLES[k] || k.replace(/^CustomCheck:/, "")), `the card of ${k} is named ${c?.name}`);
-  }
-  return doc;
-}
-async function gitTimeline(page) {
-  return page.$$eval('#checks .card[data-id="GitSync"] .timeline .seg',
-                     segs => segs.map(s => ({ status: s.dataset.status, title: s.title })));
-}
-async function waitTimeline(page, want) {
-  await page.waitForFunction(
-    w => JSON.stringify([...document.querySelectorAll('#checks .card[data-id="GitSync"] .timeline .seg')]
-      .map(s => s.dataset.status)) === JSON.stringify(w),
-    want, { timeout: WAIT }).catch(async e => {
-    throw new Error(`GitSync timeline is ${JSON.stringify((await gitTimeline(page)).map(s => s.status))}, ` +
-                    `expected ${JSON.stringify(want)}: ${e.message}`);
-  });
-}
-
-// The first word of the header's verdict for `doc` (absent "required" = required).
-const GOOD_STATUSES = ["Success", "Synced", "Reachable", "NotConfigured", "NoManifest"];
-const DRIFT_STATUSES = ["Partial", "Diverged", "OutOfSync", "NotDeployed", "PartiallyReachable", "Unreachable"];
-function expectedVerdict(doc) {
-  const req = Object.values(doc.status).filter(c => c.required !== false);
-  if (req.some(c => !GOOD_STATUSES.includes(c.Status) && !DRIFT_STATUSES.includes(c.Status))) return "Failing";
-  if (req.some(c => DRIFT_STATUSES.includes(c.Status))) return "Drift";
-  return "In sync";
-}
-// Relative luminance of "rgb(r, g, b)".
-function luminance(rgb) {
-  const [r, g, b] = rgb.match(/\d+/g).map(Number).map(v => v / 255)
-    .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-// A loopback port nothing listens on.
-async function closedPort() {
-  const net = await import("node:net");
-  const srv = net.createServer();
-  await new Promise(done => srv.listen(0, "127.0.0.1", done));
-  const port = srv.address().port;
-  await new Promise(done => srv.close(done));
-  return port;
 }
 
 // ---- the test ------------------------------------------------------------------
