@@ -501,6 +501,8 @@ async function main() {
   // The stream is read with fetch() and the header: a run started from the page shows up.
   commit(other, "second.txt", "again\n");
   git(other, "push", "--quiet");
+  // Behind with uncommitted changes: no fix is offered, and the card says why.
+  fs.appendFileSync(path.join(work, "README.md"), "local edit\n");
   const before = await syncsStarted(base, TOKEN);
   await page2.click("#sync-now");
   await until(async () => (await syncsStarted(base, TOKEN)) === before + 1, "a run after Sync now (token)");
@@ -509,6 +511,11 @@ async function main() {
     null, { timeout: WAIT });
   await assertSectionsMatch(page2, base, TOKEN);
   await waitTimeline(page2, ["Synced", "Diverged", "Synced", "Diverged"]);
+  const withheld = await page2.textContent('#checks .card[data-id="GitSync"] .fix');
+  const gitNow = (await getJson(base, "/api/sync/status", TOKEN)).status.GitSync;
+  check(gitNow.FixWithheld && withheld === "No fix offered: " + gitNow.FixWithheld &&
+        /uncommitted/.test(withheld), `the Git card's fix reads "${withheld}" (document: ${gitNow.FixWithheld})`);
+  pass(`a withheld fix says why on the card: "${withheld}"`);
   const api = requests.filter(r => new URL(r.url).pathname.startsWith("/api/"));
   check(api.some(r => r.url.endsWith("/api/sync/events") && r.auth === "Bearer " + TOKEN),
         "the event stream was not opened with the bearer header");
