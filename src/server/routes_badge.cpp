@@ -44,8 +44,7 @@ ServerResponse Api::Badge(const std::string& path) {
   r.headers.emplace_back("Cache-Control", "no-cache");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   // Opened on its own, the image may run nothing and load nothing.
-  r.headers.emplace_back("Content-Security-Policy",
-                         "default-src 'none'; style-src 'unsafe-inline'");
+  r.headers.emplace_back("Content-Security-Policy", "default-src 'none'");
   return r;
 }
 

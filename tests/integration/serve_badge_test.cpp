@@ -89,6 +89,7 @@ TEST(ServeBadgeIntegration, SvgSaysTheStatusInWordsAndColour) {
   ASSERT_EQ(overall.status, 200) << overall.body;
   EXPECT_EQ(HeaderOf(overall, "content-type"), "image/svg+xml");
   EXPECT_EQ(HeaderOf(overall, "cache-control"), "no-cache");
+  EXPECT_EQ(HeaderOf(overall, "content-security-policy"), "default-src 'none'");
   EXPECT_EQ(overall.body.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u) << overall.body;
   EXPECT_NE(overall.body.find("<title>sync: drift</title>"), std::string::npos) << overall.body;
   EXPECT_NE(overall.body.find("#c48a00"), std::string::npos) << "not yellow: " << overall.body;
