@@ -1,5 +1,5 @@
-// The dashboard: reads /api/sync/overview and /api/sync/history, then follows
-// /api/sync/events. With server.token set, the API answers 401 until the page
+// The dashboard: reads /api/sync/overview and /api/sync/history (the last
+// runs, and kind=timeline for 24 h / 7 d), then follows /api/sync/events. With server.token set, the API answers 401 until the page
 // sends "Authorization: Bearer <token>": the page then asks for the token and
 // keeps it in sessionStorage (this tab only; never in a URL).
 "use strict";
@@ -13,10 +13,16 @@ const ORDER = ["AuthCheck", "GitSync", "DockerSync", "GCPSync", "CloudflareCheck
 const HISTORY_RUNS = 30;       // segments per timeline
 const TRANSITIONS_SHOWN = 3;   // per check
 const TOKEN_KEY = "infinity-sync.token";
+// The long views: kind=timeline windows and their bucket counts.
+const WINDOWS = { "24h": { buckets: 48, text: "24 h" }, "7d": { buckets: 84, text: "7 d" } };
 
 let state = { syncStatus: null, syncStatusFresh: false, heartbeats: [] };
 // null: not loaded; {off: text}: no history; {runs, transitions}: loaded.
 let history = null;
+// {"24h": timeline document, "7d": ...}; a window absent: not loaded (or history off).
+let timelines = {};
+let checkWindow = "runs";  // "runs", "24h", "7d"
+let beatWindow = "24h";
 let stream = null;         // the open event stream: { close() }
 let syncTimer = null;      // re-enables "Sync now" if no status event comes
 
@@ -50,7 +56,7 @@ function when(iso) {
 function detailLines(check) {
   const d = check.Details;
   if (Array.isArray(d)) return d.map(String);
-  if (d && typeof d === "object") return Object.entries(d).map(([k, v]) => k + ": " + JSON.stringify(v));
+  if (d && typeof d === "object") return objectSentences(d);
   return [];
 }
 function title(key) { return TITLES[key] || key.replace(/^CustomCheck:/, ""); }
@@ -96,12 +102,19 @@ function tokenEntered(ev) {
 
 // ---- rendering -------------------------------------------------------------
 
-function card(titleText, status, lines, id) {
+function card(titleText, status, lines, id, optional = false) {
   const c = el("div", "card " + kind(status));
   if (id) c.dataset.id = id;
   const h = el("h3");
-  h.append(el("span", "name", titleText), el("span", "badge", status));
+  const name = el("span", "name", titleText);
+  h.append(name, el("span", "badge", status));
   c.append(h);
+  if (optional) {
+    c.dataset.optional = "true";
+    const note = el("span", "optional", "not required");
+    note.title = "required: false — shown, but it does not change the verdict or the exit code";
+    h.insertBefore(note, h.lastChild);
+  }
   if (lines.length) {
     const ul = el("ul");
     for (const l of lines) ul.append(el("li", "", l));
@@ -120,6 +133,7 @@ function runsOf(key) {
   return out.reverse().slice(-HISTORY_RUNS);
 }
 function timeline(key) {
+  if (checkWindow !== "runs") return bucketTimeline(key);
   const runs = runsOf(key);
   const box = el("div", "timeline-box");
   if (!runs.length) return box;
@@ -196,6 +210,12 @@ function renderLineage(lineage) {
   v.textContent = "· " + (lineage.commit ? String(lineage.commit).slice(0, 7) + " " : "") + verdict;
   v.className = "verdict " + (lineage.live === true ? "good" : lineage.live === false ? "drift" : "muted");
 }
+function setVerdict(k, text, ageText) {
+  $("verdict").className = "verdict-banner " + k;
+  $("verdict").dataset.kind = k;
+  $("verdict-text").textContent = text;
+  $("age").textContent = ageText;
+}
 function render() {
   const doc = state.syncStatus;
   renderLineage(doc && doc.lineage);
@@ -204,24 +224,25 @@ function render() {
   const stale = $("stale");
   if (!doc) {
     checks.append(el("p", "muted", "No sync status yet. Press \"Sync now\" or wait for the live loop."));
-    $("age").textContent = "";
-    $("summary").textContent = "no status";
+    setVerdict("neutral", "No status yet", "");
+    $("where").textContent = "";
     stale.hidden = true;
   } else {
     const keys = ORDER.filter(k => doc.status && doc.status[k])
       .concat(Object.keys(doc.status || {}).filter(k => !ORDER.includes(k)));
-    let bad = 0, drift = 0;
     for (const k of keys) {
       const c = doc.status[k];
       const s = c.Status || "unknown";
-      if (kind(s) === "bad") bad++;
-      if (kind(s) === "drift") drift++;
-      const box = card(title(k), s, detailLines(c), k);
+      const box = card(title(k), s, detailLines(c), k, !required(c));
+      const fix = fixBox(doc, k, c);
+      if (fix) box.append(fix);
       box.append(timeline(k));
       checks.append(box);
     }
-    $("age").textContent = "· last run " + age(doc.timestamp) + (doc.dryRun ? " (dry run)" : "");
-    $("summary").textContent = bad ? bad + " failing" : drift ? drift + " drifting" : "all in sync";
+    const [k, text] = overallVerdict(doc);
+    setVerdict(k, text, "· last run " + age(doc.timestamp) + (doc.dryRun ? " (dry run)" : ""));
+    $("where").textContent = [doc.project, doc.host && "on " + doc.host].filter(Boolean).join(" ");
+    document.title = (doc.project ? doc.project + " · " : "") + text + " · infinity-sync";
     stale.hidden = state.syncStatusFresh;
     stale.textContent = "Stale: this status is from " + age(doc.timestamp) +
       " and may no longer be true.";
@@ -229,11 +250,18 @@ function render() {
   const hb = $("heartbeats");
   hb.replaceChildren();
   for (const h of state.heartbeats) {
-    const lines = [h.responseTime + " ms · checked " + age(h.lastCheck)];
-    if (h.error) lines.push(h.error);
-    hb.append(card(h.service, h.status, lines, "hb-" + h.service));
+    // A probe that got no answer has no response time worth showing.
+    const lines = h.status === "down" ? [h.error || "no answer", "checked " + age(h.lastCheck)]
+      : h.status === "unknown" ? ["not checked yet"]
+      : [h.responseTime + " ms · checked " + age(h.lastCheck)].concat(h.error ? [h.error] : []);
+    const c = card(h.service, h.status, lines, "hb-" + h.service);
+    if (h.target) c.dataset.target = h.target;
+    c.append(...beatHistory(h));
+    hb.append(c);
   }
   $("history-note").textContent = history && history.off ? "· " + history.off : "";
+  // Without a store there is no 24 h / 7 d view to switch to.
+  $("check-window").hidden = $("beat-window").hidden = !!(history && history.off);
 }
 function showError(text) {
   const e = $("error");
@@ -302,6 +330,7 @@ function onStatus(data) {
   syncDone();
   render();
   loadHistory();
+  loadTimelines();
 }
 function onHeartbeat(data) {
   const h = JSON.parse(data);
@@ -370,7 +399,7 @@ function follow() {
   let wasLost = false;
   const opened = () => {
     live.textContent = "live";
-    if (wasLost) { wasLost = false; load(); loadHistory(); }  // events may have been missed
+    if (wasLost) { wasLost = false; load(); loadHistory(); loadTimelines(); }  // events may have been missed
   };
   const lost = () => { live.textContent = "reconnecting…"; wasLost = true; };
   stream = token() ? followFetch(opened, lost) : followEventSource(opened, lost);
@@ -380,10 +409,25 @@ async function start() {
   if (!$("token-form").hidden) return;  // 401: wait for the token
   follow();
   loadHistory();
+  loadTimelines();
 }
 
 $("sync-now").addEventListener("click", syncNow);
 $("token-form").addEventListener("submit", tokenEntered);
+$("check-window").addEventListener("click", ev => {
+  const w = ev.target.dataset && ev.target.dataset.window;
+  if (!w) return;
+  checkWindow = w;
+  pickWindow("check-window", w);
+  render();
+});
+$("beat-window").addEventListener("click", ev => {
+  const w = ev.target.dataset && ev.target.dataset.window;
+  if (!w) return;
+  beatWindow = w;
+  pickWindow("beat-window", w);
+  render();
+});
 start();
 setInterval(render, 30000);  // keep ages and the stale warning honest
-setInterval(() => { if ($("token-form").hidden) load(); }, 60000);  // heartbeats, freshness
+setInterval(() => { if ($("token-form").hidden) { load(); loadTimelines(); } }, 60000);  // heartbeats, freshness

@@ -198,7 +198,8 @@ const std::vector<std::string> kHeartbeatKeys = {"cache_for", "degraded_after", 
 const std::vector<std::string> kTargetNames = {"github", "gcp", "cloudflare"};
 const std::vector<std::string> kTargetKeys = {"name", "url", "degraded_after", "timeout"};
 const std::vector<std::string> kServerKeys = {"listen",       "token",         "sync_every",
-                                              "cors_origins", "allowed_hosts", "max_connections"};
+                                              "cors_origins", "allowed_hosts", "max_connections",
+                                              "public_badges"};
 const std::vector<std::string> kTlsKeys = {"ca_file"};
 const std::vector<std::string> kHistoryKeys = {"keep_for"};
 const std::vector<std::string> kCheckKeys = {
@@ -561,6 +562,7 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
     w.List(n, "cors_origins", "server", &cfg->server.cors_origins);
     w.List(n, "allowed_hosts", "server", &cfg->server.allowed_hosts);
     w.Int(n, "max_connections", "server", 1, 1'000'000, &cfg->server.max_connections);
+    w.Bool(n, "public_badges", "server", &cfg->server.public_badges);
   }
   if (YAML::Node n = root["tls"]; Walker::Present(n)) {
     w.ExpectMap(n, "tls", kTlsKeys);

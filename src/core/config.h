@@ -106,6 +106,7 @@ struct ServerConfig {
   // when no token is set: the DNS-rebinding guard.
   std::vector<std::string> allowed_hosts;
   int max_connections = 1024;  // open connections; the longest-waiting idle one makes room
+  bool public_badges = false;  // /badge/* answers without the token
 };
 
 struct TlsConfig {

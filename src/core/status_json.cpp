@@ -92,6 +92,8 @@ json ToJson(const CheckResult& result) {
   }
   out["Data"] = result.data.is_null() ? json::object() : result.data;
   out["DurationMs"] = result.duration_ms;
+  // Why no fix is offered although the check is not in sync (the dashboard shows it).
+  if (!result.fix_withheld.empty()) out["FixWithheld"] = result.fix_withheld;
   return out;
 }
 

@@ -56,7 +56,8 @@ nlohmann::json ToJson(const Heartbeat& h) {
   nlohmann::json j = {{"service", h.service},
                       {"status", HeartbeatStateName(h.status)},
                       {"lastCheck", FormatIso8601(h.last_check)},
-                      {"responseTime", h.response_time_ms}};
+                      {"responseTime", h.response_time_ms},
+                      {"target", h.key}};
   if (!h.error.empty()) j["error"] = RedactUrlsIn(h.error);
   return j;
 }

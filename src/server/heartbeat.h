@@ -38,7 +38,7 @@ struct Heartbeat {
   bool operator==(const Heartbeat&) const = default;
 };
 
-// {"service","status","lastCheck","responseTime","error"?} (error only when set).
+// {"service","target","status","lastCheck","responseTime","error"?} (error only when set).
 nlohmann::json ToJson(const Heartbeat& heartbeat);
 
 // The one place that asks a target: a GET without redirects under `timeout`,

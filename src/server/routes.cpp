@@ -16,6 +16,8 @@ namespace infinity_sync {
 namespace {
 
 constexpr const char* kHeartbeatPrefix = "/api/sync/heartbeat/";
+constexpr const char* kBadgePrefix = "/badge/";
+constexpr const char* kBadgeRoute = "/badge/{check}.svg";
 
 // The methods a path answers, or "" when the path is unknown; and its metrics
 // label. Static strings: classifying a request allocates nothing.
@@ -38,6 +40,7 @@ RouteClass Classify(std::string_view path) {
     if (path == route) return {"GET", route};
   }
   if (path.rfind(kHeartbeatPrefix, 0) == 0) return {"GET", "/api/sync/heartbeat/{target}"};
+  if (path.rfind(kBadgePrefix, 0) == 0) return {"GET", kBadgeRoute};
   for (const auto& asset : WebAssets()) {
     if (asset.path == path) return {"GET", "/{asset}"};
   }
@@ -158,7 +161,9 @@ void Api::Handle(ServerRequest request, Respond respond) {
   // The dashboard's files hold no data and must load before the page can ask
   // for the token it then sends with every API call.
   bool dashboard_file = route == std::string_view("/") || route == std::string_view("/{asset}");
-  if (!token.empty() && request.path != "/healthz" && !dashboard_file) {
+  // server.public_badges: a README's image cannot send a token.
+  bool public_badge = d_.config.server.public_badges && route == std::string_view(kBadgeRoute);
+  if (!token.empty() && request.path != "/healthz" && !dashboard_file && !public_badge) {
     std::string auth = request.Header("authorization");
     std::size_t start = 7;  // "Bearer "
     while (start < auth.size() && auth[start] == ' ') ++start;
@@ -361,6 +366,7 @@ void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
   }
   if (path == "/api/sync/history") return respond(History(request.query));
   if (path == "/metrics") return Metrics(respond);
+  if (path.rfind(kBadgePrefix, 0) == 0) return respond(Badge(path));
   respond(Asset(path));
 }
 

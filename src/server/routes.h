@@ -73,9 +73,11 @@ class Api {
   void Overview(const Respond& respond);
   void Metrics(const Respond& respond);
   ServerResponse History(const std::string& query);
+  ServerResponse Timeline(HistoryQuery query, int buckets);
   ServerResponse Healthz();
   ServerResponse Status();
   ServerResponse Asset(const std::string& path);
+  ServerResponse Badge(const std::string& path);
 
   ApiDeps d_;
   mutable std::mutex cache_mu_;

@@ -1,7 +1,9 @@
 // GET /api/sync/history and the history part of /healthz.
 #include <curl/curl.h>
 
+#include "core/duration.h"
 #include "server/routes.h"
+#include "server/timeline.h"
 #include "store/history_json.h"
 
 namespace infinity_sync {
@@ -27,6 +29,12 @@ std::string Unescaped(const std::string& text) {
   return s;
 }
 
+// What kind=timeline reads from the store at most (7 days of a run every 2
+// minutes; of a probe every 12 s per target).
+constexpr int kTimelineMaxRuns = 5000;
+constexpr int kTimelineMaxSamples = 150000;
+constexpr int kTimelineMaxBuckets = 500;
+
 }  // namespace
 
 ServerResponse Api::History(const std::string& query) {
@@ -36,6 +44,8 @@ ServerResponse Api::History(const std::string& query) {
   }
   HistoryQuery q;
   bool heartbeats = false;
+  bool timeline = false;
+  int buckets = 0;
   std::size_t start = 0;
   while (start <= query.size() && !query.empty()) {
     std::size_t end = query.find('&', start);
@@ -54,21 +64,43 @@ ServerResponse Api::History(const std::string& query) {
       if (value.empty()) return JsonError(400, "check: expected a check name such as GitSync");
       q.check = value;
     } else if (key == "since") {
-      if (auto s = ParseHistorySince(value, &q); !s) return JsonError(400, s.error());
+      // A duration ("24h", "7d") counts back from now; else an ISO-8601 time.
+      if (!value.empty() && value[0] >= '0' && value[0] <= '9' && value.find('-') == value.npos) {
+        auto ago = ParseDuration(value);
+        if (!ago || ago->count() <= 0) {
+          return JsonError(400,
+                           "since: expected a duration such as 24h or 7d, or an ISO-8601 "
+                           "time, got \"" +
+                               value + "\"");
+        }
+        q.since = d_.clock.Now() - *ago;
+      } else if (auto s = ParseHistorySince(value, &q); !s) {
+        return JsonError(400, s.error());
+      }
     } else if (key == "kind") {
-      if (value != "runs" && value != "heartbeats") {
-        return JsonError(400, "kind: expected runs or heartbeats, got \"" + value + "\"");
+      if (value != "runs" && value != "heartbeats" && value != "timeline") {
+        return JsonError(400, "kind: expected runs, heartbeats or timeline, got \"" + value + "\"");
       }
       heartbeats = value == "heartbeats";
+      timeline = value == "timeline";
+    } else if (key == "buckets") {
+      auto n = ParseHistoryLimit(value);
+      if (!n || *n > kTimelineMaxBuckets) {
+        return JsonError(400, "buckets: expected a number from 1 to " +
+                                  std::to_string(kTimelineMaxBuckets) + ", got \"" + value + "\"");
+      }
+      buckets = *n;
     } else if (key == "target") {
       if (auto t = ParseHistoryTarget(value, HeartbeatService::Keys(), &q); !t) {
         return JsonError(400, t.error());
       }
     } else {
-      return JsonError(
-          400, "unknown parameter \"" + key + "\" (allowed: kind, limit, check, since, target)");
+      return JsonError(400, "unknown parameter \"" + key +
+                                "\" (allowed: kind, limit, check, since, target, buckets)");
     }
   }
+  if (buckets != 0 && !timeline) return JsonError(400, "buckets: only with kind=timeline");
+  if (timeline) return Timeline(q, buckets == 0 ? 48 : buckets);
   if (heartbeats && !q.check.empty()) {
     return JsonError(400, "check: only with kind=runs; heartbeat samples take target");
   }
@@ -81,6 +113,25 @@ ServerResponse Api::History(const std::string& query) {
   auto doc = HistoryDocumentText(d_.history->store(), q);
   if (!doc) return JsonError(503, doc.error());
   return JsonBody(200, std::move(*doc));
+}
+
+ServerResponse Api::Timeline(HistoryQuery q, int buckets) {
+  if (!q.check.empty() || !q.target.empty()) {
+    return JsonError(400, "kind=timeline takes since and buckets (every check and target)");
+  }
+  TimelineWindow window;
+  window.until = d_.clock.Now();
+  window.since = q.since.value_or(window.until - std::chrono::hours(24));
+  if (window.since >= window.until) return JsonError(400, "since: must be in the past");
+  window.buckets = buckets;
+  q.since = window.since;
+  q.limit = kTimelineMaxRuns;
+  auto runs = d_.history->store().ListRuns(q);
+  if (!runs) return JsonError(503, runs.error());
+  q.limit = kTimelineMaxSamples;
+  auto samples = d_.history->store().ListHeartbeats(q);
+  if (!samples) return JsonError(503, samples.error());
+  return JsonBody(200, TimelineDocument(*runs, *samples, window));
 }
 
 ServerResponse Api::Healthz() {

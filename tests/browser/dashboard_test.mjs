@@ -1,6 +1,10 @@
 // The dashboard in Debian's headless Chromium, against the real program:
 // `infinity-sync serve` on a free loopback port, a real git checkout with a
 // local bare remote, heartbeat targets on loopback fakes (tests/fakes/http_fake.py).
+// It covers the verdict banner, the fix on a card, the 24 h / 7 d timelines,
+// the heartbeats' uptime and sparkline, a badge, the token form, and both
+// colour schemes at desktop and phone widths; the screenshots are kept in
+// the artifacts folder (dashboard-{desktop,phone}-{dark,light}.png, badge-overall.png).
 //
 //   node dashboard_test.mjs --binary build/infinity-sync --artifacts build/test-artifacts
 //
@@ -13,12 +17,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { WAIT, sleep, check, until, getJson, cards, assertSectionsMatch, gitTimeline, waitTimeline,
+         expectedVerdict, luminance, closedPort } from "./dashboard_checks.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = path.resolve(HERE, "../..");
 const CHROMIUM = process.env.INFINITY_SYNC_CHROMIUM || "/usr/bin/chromium";
 const TOKEN = "browser-test-token-1f3a";
-const WAIT = 60_000;        // one condition (a run in the sanitizer build is slow)
 const WATCHDOG = 420_000;   // the whole test; below the ctest timeout
 
 // ---- arguments and skipping --------------------------------------------------
@@ -102,8 +107,6 @@ async function stop(child, grace = 10_000) {
   return code ?? signal;
 }
 
-function sleep(ms) { return new Promise(done => setTimeout(done, ms)); }
-
 // Even a SIGKILLed test leaves nothing behind: the children get SIGKILL when it dies.
 const SETPRIV = fs.existsSync("/usr/bin/setpriv") ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : [];
 
@@ -136,25 +139,9 @@ async function startProcess(argv, { env, stream, ready, log }) {
 // ---- checks ------------------------------------------------------------------
 
 let steps = 0;
-function check(condition, what) {
-  if (!condition) throw new Error(what);
-}
 function pass(what) {
   steps++;
   console.log(`ok ${steps} - ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-}
-// Polls `fn` in node until it returns a truthy value.
-async function until(fn, what, limit = WAIT) {
-  const end = Date.now() + limit;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) { last = e; }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await sleep(100);
-  }
 }
 
 // ---- the world: git, fakes, config -------------------------------------------
@@ -212,11 +199,6 @@ async function startServer(config, env) {
   return { child, base: "http://127.0.0.1:" + match[1] };
 }
 
-async function getJson(base, route, token = "") {
-  const r = await fetch(base + route, { headers: token ? { Authorization: "Bearer " + token } : {} });
-  if (!r.ok) throw new Error(`${route}: HTTP ${r.status}`);
-  return r.json();
-}
 async function syncsStarted(base, token = "") {
   const r = await fetch(base + "/metrics", { headers: token ? { Authorization: "Bearer " + token } : {} });
   const m = (await r.text()).match(/^infinity_sync_syncs_started_total (\d+)$/m);
@@ -229,53 +211,11 @@ async function triggerRun(base, token = "") {
   check(r.status === 202, `POST /api/sync/run answered ${r.status}`);
 }
 
-// ---- page helpers --------------------------------------------------------------
-
-const TITLES = { AuthCheck: "Authentication", GitSync: "Git", DockerSync: "Docker",
-                 GCPSync: "Google Cloud Run", CloudflareCheck: "Cloudflare" };
-
-async function cards(page, selector) {
-  return page.$$eval(selector + " .card", els => els.map(e => ({
-    id: e.dataset.id,
-    name: e.querySelector("h3 .name")?.textContent,
-    status: e.querySelector("h3 .badge")?.textContent,
-    text: e.textContent,
-  })));
-}
-// Every check of the server's status document is on the page with its name and status.
-async function assertSectionsMatch(page, base, token = "") {
-  const doc = await getJson(base, "/api/sync/status", token);
-  const keys = Object.keys(doc.status);
-  check(keys.includes("GitSync"), "the status document has no GitSync");
-  await page.waitForFunction(
-    want => want.every(([id, s]) =>
-      document.querySelector(`#checks .card[data-id="${id}"] h3 .badge`)?.textContent === s),
-    keys.map(k => [k, doc.status[k].Status]), { timeout: WAIT });
-  const shown = await cards(page, "#checks");
-  for (const k of keys) {
-    const c = shown.find(x => x.id === k);
-    check(c && c.name === (TITLES[k] || k.replace(/^CustomCheck:/, "")), `the card of ${k} is named ${c?.name}`);
-  }
-  return doc;
-}
-async function gitTimeline(page) {
-  return page.$$eval('#checks .card[data-id="GitSync"] .timeline .seg',
-                     segs => segs.map(s => ({ status: s.dataset.status, title: s.title })));
-}
-async function waitTimeline(page, want) {
-  await page.waitForFunction(
-    w => JSON.stringify([...document.querySelectorAll('#checks .card[data-id="GitSync"] .timeline .seg')]
-      .map(s => s.dataset.status)) === JSON.stringify(w),
-    want, { timeout: WAIT }).catch(async e => {
-    throw new Error(`GitSync timeline is ${JSON.stringify((await gitTimeline(page)).map(s => s.status))}, ` +
-                    `expected ${JSON.stringify(want)}: ${e.message}`);
-  });
-}
-
 // ---- the test ------------------------------------------------------------------
 
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.rmSync(path.join(ARTIFACTS, "dashboard-failure.png"), { force: true });  // from an earlier run
   git(tmp, "init", "--quiet", "--bare", "--initial-branch=main", remote);
   git(tmp, "init", "--quiet", "--initial-branch=main", work);
   git(work, "remote", "add", "origin", remote);
@@ -301,10 +241,15 @@ async function main() {
   const plainConfig = path.join(conf, "infinity-sync.yaml");
   fs.writeFileSync(plainConfig, common + "server: { sync_every: 0 }\n");
   const tokenConfig = path.join(conf, "with-token.yaml");
-  fs.writeFileSync(tokenConfig, common + "server: { sync_every: 0, token: \"${DASHBOARD_TEST_TOKEN}\" }\n");
-  // A status from an earlier day: the page must call it stale.
-  fs.copyFileSync(path.join(SOURCE, "tests/fixtures/server/seed-status.json"),
-                  path.join(conf, "readiness/infinity-sync-status.json"));
+  // With the token: the edge is down (a closed port), the badges are public.
+  const closed = edge.replace(/:\d+$/, ":" + await closedPort());
+  fs.writeFileSync(tokenConfig, common.replace(edge + "/", closed + "/") +
+                   "server: { sync_every: 0, public_badges: true, token: \"${DASHBOARD_TEST_TOKEN}\" }\n");
+  // A status from an earlier day: the page must call it stale. A failed check
+  // marked "required": false is shown but does not change the verdict.
+  const seed = JSON.parse(fs.readFileSync(path.join(SOURCE, "tests/fixtures/server/seed-status.json"), "utf8"));
+  seed.status["CustomCheck:lint"] = { Status: "Failed", Details: ["make lint: exit 2"], required: false };
+  fs.writeFileSync(path.join(conf, "readiness/infinity-sync-status.json"), JSON.stringify(seed));
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -329,6 +274,19 @@ async function main() {
   const staleText = await stale.textContent();
   check(/Stale: this status is from \d+ days ago/.test(staleText), `stale banner says "${staleText}"`);
   pass(`the seed status renders with a stale warning: "${staleText}"`);
+
+  // The header: one verdict in words; the seed's auth object as sentences.
+  await page.waitForFunction(() => document.querySelector("#verdict-text").textContent === "In sync",
+                             null, { timeout: WAIT });
+  check(await page.getAttribute("#verdict", "data-kind") === "good", "the verdict is not marked good");
+  const lint = await page.textContent('#checks .card[data-id="CustomCheck:lint"]');
+  check(/not required/.test(lint) && /Failed/.test(lint), `the optional check's card reads "${lint}"`);
+  check(/last run \d+ days ago/.test(await page.textContent("#age")), "the header shows no age of the run");
+  const authText = await page.textContent('#checks .card[data-id="AuthCheck"]');
+  check(authText.includes("Signed in to GitHub") && authText.includes("Signed in to Google Cloud") &&
+        !authText.includes("GitHubCLI"), `the auth card shows raw keys: "${authText}"`);
+  pass(`the verdict banner says "In sync" with the run's age (a failed check that is not ` +
+       "required is shown, marked, and not counted); auth details read as sentences");
 
   const beats = (await getJson(base, "/api/sync/heartbeat")).heartbeats;
   check(beats.length === 3, `3 heartbeats expected, got ${beats.length}`);
@@ -380,6 +338,26 @@ async function main() {
   check(await page.evaluate(() => window.__sameDocument === true), "the page was reloaded");
   pass("a new run's status arrived over SSE with no reload (GitSync Synced -> Diverged)");
 
+  // The verdict names the worst required check in words; the card shows the fix.
+  const wantVerdict = expectedVerdict(doc);
+  const verdict = await page.waitForFunction(() => {
+    const t = document.querySelector("#verdict-text").textContent;
+    return /Git behind by 1/.test(t) && t;
+  }, null, { timeout: WAIT }).then(h => h.jsonValue()).catch(async e => {
+    throw new Error(`verdict "${await page.textContent("#verdict-text")}" does not say "Git behind by 1": ${e.message}`);
+  });
+  check(verdict.startsWith(wantVerdict + ": "), `verdict "${verdict}", the statuses say ${wantVerdict}`);
+  check(!/GitHubCLI|GCloudCLI|: (true|false)\b/.test(verdict), `the verdict shows raw keys: "${verdict}"`);
+  check(await page.getAttribute("#verdict", "data-kind") === (wantVerdict === "Drift" ? "drift" : "bad"),
+        "the verdict's colour does not match");
+  const fix = await page.textContent('#checks .card[data-id="GitSync"] .fix');
+  const action = doc.actions.find(a => a.check === "GitSync");
+  check(action && fix.includes(action.action) && fix.includes("not applied: dry run"),
+        `the Git card's fix is "${fix}", the document's ${JSON.stringify(action)}`);
+  check(await page.textContent('#checks .card[data-id="GitSync"] .fix code') === "git rebase @{u}",
+        "the fix's command is not shown as code");
+  pass(`verdict "${verdict}"; the Git card offers "${action.action}" (not applied: dry run)`);
+
   git(work, "pull", "--quiet", "--ff-only");
   await triggerRun(base);
   await until(async () => (await syncsStarted(base)) === 3, "run 3");
@@ -400,6 +378,51 @@ async function main() {
         `GitSync transitions shown: ${JSON.stringify(transitions)}`);
   pass(`the GitSync timeline shows the runs made (${fromApi.join(", ")}) with tooltips and transitions`);
 
+  // The long views: 24 h / 7 d buckets from history, uptime and a latency sparkline.
+  await page.click('#check-window button[data-window="24h"]');
+  await page.waitForFunction(() => {
+    const segs = [...document.querySelectorAll('#checks .card[data-id="GitSync"] .timeline.buckets .seg')];
+    return segs.length === 48 && segs[47].dataset.status !== "";
+  }, null, { timeout: WAIT });
+  const last = await page.$eval('#checks .card[data-id="GitSync"] .timeline.buckets .seg:last-child', s => s.title);
+  check(/3 runs/.test(last) && /Diverged/.test(last), `the newest 24 h bucket says "${last}"`);
+  await page.click('#check-window button[data-window="7d"]');
+  await page.waitForFunction(() =>
+    document.querySelectorAll('#checks .card[data-id="GitSync"] .timeline.buckets[data-window="7d"] .seg').length === 84,
+    null, { timeout: WAIT });
+  pass(`24 h and 7 d timelines come from history (newest 24 h bucket: "${last.split(" · ").slice(1).join(" · ")}")`);
+
+  const gh = '#heartbeats .card[data-target="github"]';
+  await page.waitForFunction(sel => Number(document.querySelector(sel + " svg.sparkline")?.dataset.points) >= 1,
+                             gh, { timeout: WAIT });
+  const uptime = await page.textContent(gh + " .uptime");
+  check(/uptime 100% \(24 h\) · 100% \(7 d\)/.test(uptime), `GitHub's uptime reads "${uptime}"`);
+  const spark = await page.$eval(gh + " svg.sparkline", s => ({ label: s.getAttribute("aria-label"),
+                                                                line: !!s.querySelector("polyline, circle.dot") }));
+  check(spark.line && /latency over 24 h: mean \d+ ms/.test(spark.label), `sparkline: ${JSON.stringify(spark)}`);
+  await page.click('#beat-window button[data-window="7d"]');
+  await page.waitForSelector(gh + ' svg.sparkline[data-window="7d"]', { timeout: WAIT });
+  pass(`heartbeats show uptime ("${uptime}") and a latency sparkline ("${spark.label}")`);
+
+  // Both themes, at desktop and phone widths.
+  await page.click('#check-window button[data-window="runs"]');
+  for (const scheme of ["dark", "light"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = luminance(bg) > 0.6;
+    check(light === (scheme === "light"), `${scheme} theme has the background ${bg}`);
+    for (const [name, width, height] of [["desktop", 1280, 900], ["phone", 390, 844]]) {
+      await page.setViewportSize({ width, height });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 0, `${scheme}: the page is ${overflow} px wider than ${width} px`);
+      await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}-${scheme}.png`), fullPage: true });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  pass("dark and light themes follow prefers-color-scheme; no overflow at 1280 or 390 px " +
+       "(dashboard-{desktop,phone}-{dark,light}.png)");
+
   // Readable on a phone: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -407,6 +430,23 @@ async function main() {
   await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-phone.png"), fullPage: true });
   pass("no horizontal overflow at 390 px (dashboard-phone.png)");
   check(pageErrors.length === 0, "page errors: " + pageErrors.join("; "));
+
+  // A README badge: the overall verdict as an SVG image.
+  const badgePage = await context.newPage();
+  currentPage = badgePage;
+  const answer = await badgePage.goto(base + "/badge/overall.svg");
+  check(answer.status() === 200 && answer.headers()["content-type"] === "image/svg+xml",
+        `the badge answered ${answer.status()} ${answer.headers()["content-type"]}`);
+  const badgeTitle = await badgePage.evaluate(() => document.documentElement.localName === "svg" &&
+                                                    document.querySelector("title").textContent);
+  const wantBadge = "sync: " + { "In sync": "in sync", Drift: "drift", Failing: "failing" }[
+    expectedVerdict(await getJson(base, "/api/sync/status"))];
+  check(badgeTitle === wantBadge, `the badge says "${badgeTitle}", expected "${wantBadge}"`);
+  const box = await badgePage.evaluate(() => document.documentElement.getBoundingClientRect().width);
+  check(box > 40 && box < 200, `the badge is ${box} px wide`);
+  await badgePage.setViewportSize({ width: Math.ceil(box), height: 20 });
+  await badgePage.screenshot({ path: path.join(ARTIFACTS, "badge-overall.png") });
+  pass(`/badge/overall.svg renders as "${badgeTitle}" (${box} px, badge-overall.png)`);
   await context.close();
 
   let code = await stop(server.child);
@@ -442,9 +482,27 @@ async function main() {
   await waitTimeline(page2, ["Synced", "Diverged", "Synced"]);
   pass("the right token opens the dashboard (sections, heartbeats, history, live stream)");
 
+  // A heartbeat with no answer shows why, not "0 ms".
+  const down = await page2.waitForFunction(() => {
+    const c = [...document.querySelectorAll("#heartbeats .card")].find(x => x.dataset.target === "cloudflare");
+    return c && c.querySelector(".badge").textContent === "down" && c.textContent;
+  }, null, { timeout: WAIT }).then(h => h.jsonValue());
+  check(/refused|connect/.test(down) && !/\b0 ms\b/.test(down), `the down heartbeat's card reads "${down}"`);
+  pass(`a down heartbeat shows its error: "${down.replace(/\s+/g, " ").slice(0, 90)}"`);
+
+  // server.public_badges: the badge needs no token, the API still does.
+  const noToken = await fetch(base + "/badge/git.svg");
+  const svgText = await noToken.text();
+  check(noToken.status === 200 && svgText.startsWith("<svg") && /<title>git: /.test(svgText),
+        `/badge/git.svg without a token answered ${noToken.status}: ${svgText.slice(0, 120)}`);
+  check((await fetch(base + "/api/sync/status")).status === 401, "the API answered without the token");
+  pass("with server.public_badges the badge answers without the token; the API still needs it");
+
   // The stream is read with fetch() and the header: a run started from the page shows up.
   commit(other, "second.txt", "again\n");
   git(other, "push", "--quiet");
+  // Behind with uncommitted changes: no fix is offered, and the card says why.
+  fs.appendFileSync(path.join(work, "README.md"), "local edit\n");
   const before = await syncsStarted(base, TOKEN);
   await page2.click("#sync-now");
   await until(async () => (await syncsStarted(base, TOKEN)) === before + 1, "a run after Sync now (token)");
@@ -453,6 +511,11 @@ async function main() {
     null, { timeout: WAIT });
   await assertSectionsMatch(page2, base, TOKEN);
   await waitTimeline(page2, ["Synced", "Diverged", "Synced", "Diverged"]);
+  const withheld = await page2.textContent('#checks .card[data-id="GitSync"] .fix');
+  const gitNow = (await getJson(base, "/api/sync/status", TOKEN)).status.GitSync;
+  check(gitNow.FixWithheld && withheld === "No fix offered: " + gitNow.FixWithheld &&
+        /uncommitted/.test(withheld), `the Git card's fix reads "${withheld}" (document: ${gitNow.FixWithheld})`);
+  pass(`a withheld fix says why on the card: "${withheld}"`);
   const api = requests.filter(r => new URL(r.url).pathname.startsWith("/api/"));
   check(api.some(r => r.url.endsWith("/api/sync/events") && r.auth === "Bearer " + TOKEN),
         "the event stream was not opened with the bearer header");

@@ -267,6 +267,14 @@ TEST(ConfigTest, ServerHostsAndConnectionLimit) {
             std::string::npos);
 }
 
+TEST(ConfigTest, PublicBadgesIsABooleanOffByDefault) {
+  EXPECT_FALSE(MustParse("project: x\n").server.public_badges);
+  EXPECT_TRUE(MustParse("server: { public_badges: true }\n").server.public_badges);
+  std::string error = ErrorOf("server: { public_badges: sometimes }\n");
+  EXPECT_NE(error.find("server.public_badges"), std::string::npos) << error;
+  EXPECT_NE(error.find("expected true or false"), std::string::npos) << error;
+}
+
 // `--config` naming something that is not a regular file: a clear error, not
 // a hang (FIFO, device) and not the defaults (a directory).
 TEST(ConfigTest, AConfigThatIsNotARegularFileIsAnError) {

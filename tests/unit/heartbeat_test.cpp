@@ -72,13 +72,14 @@ TEST(HeartbeatJudge, FollowsTheSpecRules) {
 
 TEST(HeartbeatJson, HasTheSeedShapeWithErrorOnlyWhenSet) {
   Heartbeat h;
+  h.key = "github";
   h.service = "GitHub API";
   h.status = HeartbeatState::kHealthy;
   h.last_check = std::chrono::system_clock::time_point(std::chrono::milliseconds(1771375837456));
   h.response_time_ms = 234;
   EXPECT_EQ(
       ToJson(h).dump(),
-      R"({"lastCheck":"2026-02-18T00:50:37.456Z","responseTime":234,"service":"GitHub API","status":"healthy"})");
+      R"({"lastCheck":"2026-02-18T00:50:37.456Z","responseTime":234,"service":"GitHub API","status":"healthy","target":"github"})");
   h.status = HeartbeatState::kDegraded;
   h.error = "HTTP 503";
   EXPECT_EQ(ToJson(h)["error"], "HTTP 503");

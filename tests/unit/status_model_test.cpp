@@ -107,6 +107,14 @@ TEST(StatusJsonTest, DocumentHasTheSeedShapePlusMore) {
   ASSERT_TRUE(back.ok()) << back.error();
   EXPECT_EQ(back->exit_code, 0);
   EXPECT_EQ(back->timestamp, s.timestamp);
+  EXPECT_FALSE(doc["status"]["GitSync"].contains("FixWithheld"));
+}
+
+TEST(StatusJsonTest, AWithheldFixSaysWhy) {
+  CheckResult git;
+  git.status = CheckStatus::kDiverged;
+  git.fix_withheld = "ahead and behind: rebase or merge by hand";
+  EXPECT_EQ(ToJson(git)["FixWithheld"], "ahead and behind: rebase or merge by hand");
 }
 
 TEST(StatusJsonTest, ReadsTheSeedsDocumentAndRejectsBrokenOnes) {
