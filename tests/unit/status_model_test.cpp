@@ -83,7 +83,7 @@ TEST(StatusJsonTest, DocumentHasTheSeedShapePlusMore) {
   git.Info("Current branch: main");
   git.data = {{"branch", "main"}, {"ahead", 0}, {"behind", 0}};
   git.duration_ms = 40;
-  CheckResult auth = CombineAuth({true, "a", "gh", "", ""}, {true, "b", "gcloud", "", ""});
+  CheckResult auth = CombineAuth({true, "a", "gh", "", ""}, {true, "b", "gcloud", "", "", true});
   s.results = {{"AuthCheck", auth}, {"GitSync", git}};
   s.actions = {{"GitSync", "git rebase @{u}", false, "dry run"}};
 
