@@ -53,7 +53,7 @@ _infinity_sync() {
   # --only=git,d: bash makes "=" a word of its own.
   [[ "$prev" == "=" ]] && prev="${words[cword-2]}"
 
-  local commands="run status serve heartbeat history init trace wait notify"
+  local commands="run status serve heartbeat history init trace wait notify help"
   local global="--config --help --version"
 
   case "$prev" in
@@ -126,6 +126,7 @@ _infinity_sync() {
       fi ;;
     trace) COMPREPLY=($(compgen -W "--json --config --help" -- "$cur")) ;;
     wait) COMPREPLY=($(compgen -W "--for --timeout --interval --config --help" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
   esac
 }
 complete -F _infinity_sync infinity-sync

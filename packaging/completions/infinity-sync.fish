@@ -1,5 +1,5 @@
 # fish completion for infinity-sync. Keep in step with src/cli/app.cpp.
-set -l commands run status serve heartbeat history init trace wait notify
+set -l commands run status serve heartbeat history init trace wait notify help
 
 # The checks of the configuration on the command line (--config), from
 # `infinity-sync run --list-checks`: names (for --only) or keys (for
@@ -56,9 +56,11 @@ complete -c infinity-sync -n $no_command -a init -d 'write a starter infinity-sy
 complete -c infinity-sync -n $no_command -a trace -d 'where a commit stands, local to edge'
 complete -c infinity-sync -n $no_command -a wait -d 'repeat dry-run syncs until live or synced'
 complete -c infinity-sync -n $no_command -a notify -d 'check the notification setup'
+complete -c infinity-sync -n $no_command -a help -d 'the commands, or the options of one'
+complete -c infinity-sync -n "__fish_seen_subcommand_from help" -a "$commands" -d 'command'
 
 # `run` flags, also without the word run (it is the default command).
-set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history init trace wait notify"
+set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history init trace wait notify help"
 complete -c infinity-sync -n $run_cond -l dry-run -d 'never change anything'
 complete -c infinity-sync -n $run_cond -s y -l yes -d 'apply every offered fix without asking'
 complete -c infinity-sync -n $run_cond -s v -l verbose -d 'print each external call'

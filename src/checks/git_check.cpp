@@ -18,6 +18,11 @@ std::string Plural(int n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
+// `git remote` answered and listed none.
+bool NoRemote(const ProcessResult& remotes) {
+  return remotes.Succeeded() && remotes.out.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
 }  // namespace
 
 std::optional<fs::path> GitDir(const fs::path& repo) {
@@ -38,6 +43,30 @@ std::optional<fs::path> GitDir(const fs::path& repo) {
     return gd.is_relative() ? repo / gd : gd;
   }
   return std::nullopt;
+}
+
+std::optional<std::chrono::system_clock::time_point> LastSuccessfulFetch(
+    FileSystem& files, const fs::path& git_dir, const std::string& tracking_ref,
+    bool trust_fetch_head) {
+  std::optional<std::chrono::system_clock::time_point> newest;
+  auto consider = [&](const fs::path& path) {
+    if (auto stat = files.Stat(path.string())) {
+      if (!newest || stat->mtime > *newest) newest = stat->mtime;
+    }
+  };
+  consider(git_dir / kLastFetchStamp);
+  if (!tracking_ref.empty()) {
+    consider(git_dir / "logs/refs/remotes" / tracking_ref);
+    // A linked worktree keeps its refs' logs in the common folder.
+    if (auto common = files.ReadFile((git_dir / "commondir").string(), 4096)) {
+      std::string p = *common;
+      while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+      fs::path dir(p);
+      consider((dir.is_relative() ? git_dir / dir : dir) / "logs/refs/remotes" / tracking_ref);
+    }
+  }
+  if (trust_fetch_head) consider(git_dir / "FETCH_HEAD");
+  return newest;
 }
 
 std::map<std::string, std::optional<std::string>> GitEnvironment(const CheckContext& ctx) {
@@ -90,12 +119,14 @@ CheckResult InterpretGitStatus(const GitStatusInfo& info, const GitFetchOutcome&
   }
   if (info.unmerged > 0) r.Warn(Plural(info.unmerged, "unmerged path") + ": finish the merge");
 
-  if (fetch.attempted && fetch.ok) {
+  if (fetch.no_remote) {
+    r.Info("No remote configured: nothing to fetch");
+  } else if (fetch.attempted && fetch.ok) {
     r.Ok("Fetch completed" + (fetch.remote.empty() ? "" : " (" + fetch.remote + ")"));
   } else if (fetch.attempted) {
     std::string age = fetch.last_fetch_age
-                          ? "last fetched " + FormatAge(*fetch.last_fetch_age) + " ago"
-                          : "never fetched";
+                          ? "last fetched successfully " + FormatAge(*fetch.last_fetch_age) + " ago"
+                          : "never fetched successfully";
     r.Warn("Fetch failed: " + fetch.error + "; judged on the remote as " + age);
   } else {
     r.Info("Fetch skipped (git.fetch is off)");
@@ -171,6 +202,19 @@ CheckResult RunGitCheck(const CheckContext& ctx) {
     if (!fetch.ok) {
       fetch.error = res.timed_out ? "timed out after " + FormatDuration(git.fetch_timeout)
                                   : res.Describe(argv);
+    } else if (git.remote.empty() && NoRemote(run({"git", "remote"}, git.fetch_timeout))) {
+      // `git fetch` in a repository without a remote succeeds having fetched
+      // nothing: say so instead of "Fetch completed", and stamp nothing.
+      fetch.no_remote = true;
+      fetch.attempted = false;
+      fetch.ok = false;
+    } else if (auto dir = GitDir(git.repo)) {
+      // The time of this successful fetch, for a later one that fails: FETCH_HEAD
+      // cannot tell (a failed fetch rewrites it too) and the remote-tracking
+      // ref's reflog moves only when the remote did. Best effort: without it
+      // the reflog is still consulted.
+      (void)ctx.ports.fs.WriteAtomic((*dir / kLastFetchStamp).string(),
+                                     FormatIso8601(ctx.ports.clock.Now()) + "\n");
     }
   }
 
@@ -191,11 +235,11 @@ CheckResult RunGitCheck(const CheckContext& ctx) {
     return r;
   }
 
-  if (!fetch.ok) {
+  if (!fetch.ok && !fetch.no_remote) {
     if (auto dir = GitDir(git.repo)) {
-      if (auto stat = ctx.ports.fs.Stat((*dir / "FETCH_HEAD").string())) {
-        fetch.last_fetch_age =
-            std::chrono::duration_cast<std::chrono::seconds>(ctx.ports.clock.Now() - stat->mtime);
+      if (auto last = LastSuccessfulFetch(ctx.ports.fs, *dir, info->upstream, !fetch.attempted)) {
+        auto age = std::chrono::duration_cast<std::chrono::seconds>(ctx.ports.clock.Now() - *last);
+        fetch.last_fetch_age = std::max(age, std::chrono::seconds{0});  // a clock set back
       }
     }
   }

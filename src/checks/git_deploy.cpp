@@ -139,7 +139,7 @@ DeployBranchFacts ReadDeployBranch(const CheckContext& ctx, std::vector<std::str
     f.compared = true;
   }
   if (auto dir = GitDir(git.repo)) {
-    if (auto stat = ctx.ports.fs.Stat((*dir / "FETCH_HEAD").string())) f.fetched_at = stat->mtime;
+    f.fetched_at = LastSuccessfulFetch(ctx.ports.fs, *dir, f.TipRef(), !git.fetch);
   }
   return f;
 }

@@ -28,7 +28,7 @@ struct DeployBranchFacts {
   bool compared = false;  // ahead/behind are known
   int ahead = 0;          // commits on HEAD not on the tip
   int behind = 0;         // commits on the tip not on HEAD
-  // When the remote-tracking refs were last fetched (FETCH_HEAD's time).
+  // When the remote was last fetched successfully (LastSuccessfulFetch).
   std::optional<std::chrono::system_clock::time_point> fetched_at;
 
   // "origin/main".

@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "core/check_status.h"
+#include "core/suggest.h"
 #include "core/version.h"
 #include "ports/process_runner.h"
 
@@ -24,7 +25,57 @@ namespace infinity_sync {
 namespace {
 
 const std::vector<std::string> kSubcommands = {"run",  "status", "serve", "heartbeat", "history",
-                                               "init", "trace",  "wait",  "notify"};
+                                               "init", "trace",  "wait",  "notify",    "help"};
+
+// The first word when it is meant as a command but names none (`infinity-sync
+// stauts`): run takes no words of its own, so it cannot be run's. Empty otherwise.
+std::string UnknownCommand(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--config") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--config=", 0) == 0) continue;
+    if (a.empty() || a[0] == '-') return "";
+    if (std::find(kSubcommands.begin(), kSubcommands.end(), a) != kSubcommands.end()) return "";
+    return a;
+  }
+  return "";
+}
+
+// The command named `name`, or null.
+const CLI::App* FindCommand(const CLI::App& app, const std::string& name) {
+  auto found = app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == name; });
+  return found.empty() ? nullptr : found.front();
+}
+
+// "did you mean" for options no command takes (`run --jsno`): the closest long
+// option of the command given (or run), and of the program.
+std::string OptionHint(const CLI::App& app, const std::vector<std::string>& args) {
+  const CLI::App* command = FindCommand(app, "run");
+  for (const auto& a : args) {
+    if (const CLI::App* sub = FindCommand(app, a); sub != nullptr) {
+      command = sub;
+      break;
+    }
+  }
+  std::vector<std::string> names;
+  for (const CLI::App* owner : {&app, command}) {
+    if (owner == nullptr) continue;
+    for (const CLI::Option* option : owner->get_options()) {
+      for (const auto& name : option->get_lnames()) names.push_back("--" + name);
+    }
+  }
+  for (const auto& a : args) {
+    if (a.rfind("--", 0) != 0 || a == "--") continue;
+    std::string word = a.substr(0, a.find('='));
+    if (std::find(names.begin(), names.end(), word) != names.end()) continue;
+    std::string hint = ClosestMatch(word, names);
+    if (!hint.empty()) return "unknown option " + word + " (did you mean " + hint + "?)";
+  }
+  return "";
+}
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.
@@ -139,6 +190,11 @@ CommandOutcome RunApp(int argc, char** argv) {
   trace_cmd->add_option("commit", trace.commit, "the commit to trace (default: HEAD)");
   trace_cmd->add_flag("--json", trace.json, "print the trace as JSON");
 
+  std::string help_topic;
+  CLI::App* help_cmd =
+      app.add_subcommand("help", "print this help, or with a command, that command's help");
+  help_cmd->add_option("command", help_topic, "the command to explain, e.g. run");
+
   WaitFlags wait;
   CLI::App* wait_cmd = app.add_subcommand(
       "wait",
@@ -150,7 +206,15 @@ CommandOutcome RunApp(int argc, char** argv) {
   wait_cmd->add_option("--timeout", wait.timeout, "give up after this long (default: 10m)");
   wait_cmd->add_option("--interval", wait.interval, "time between tries (default: 10s)");
 
+  if (std::string word = UnknownCommand({argv + 1, argv + argc}); !word.empty()) {
+    std::string hint = ClosestMatch(word, kSubcommands);
+    std::cerr << "infinity-sync: unknown command \"" << word << "\""
+              << (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") << "\n"
+              << "Run 'infinity-sync help' for the commands.\n";
+    return {kExitUsage};
+  }
   std::vector<std::string> args = WithDefaultCommand(argc, argv);
+  const std::vector<std::string> given = args;
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
   try {
     app.parse(args);
@@ -159,9 +223,27 @@ CommandOutcome RunApp(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return {app.exit(e)};
   } catch (const CLI::ParseError& e) {
-    std::cerr << "infinity-sync: " << e.what() << "\n"
+    std::string hint = OptionHint(app, given);
+    std::cerr << "infinity-sync: " << (hint.empty() ? e.what() : hint) << "\n"
               << "Run 'infinity-sync --help' for usage.\n";
     return {kExitUsage};
+  }
+
+  if (help_cmd->parsed()) {
+    if (help_topic.empty()) {
+      // Not app.help(): that gives the help of the command parsed (help itself).
+      std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+      return {0};
+    }
+    const CLI::App* topic = FindCommand(app, help_topic);
+    if (topic == nullptr) {
+      std::string hint = ClosestMatch(help_topic, kSubcommands);
+      std::cerr << "infinity-sync: help: unknown command \"" << help_topic << "\""
+                << (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") << "\n";
+      return {kExitUsage};
+    }
+    std::cout << topic->help("infinity-sync");
+    return {0};
   }
 
   try {
@@ -181,10 +263,6 @@ CommandOutcome RunApp(int argc, char** argv) {
     }
     if (!run.interval.empty() && !run.watch) {
       std::cerr << "infinity-sync: --interval needs --watch\n";
-      return {kExitUsage};
-    }
-    if (run.watch && run.json) {
-      std::cerr << "infinity-sync: --watch and --json do not go together (use 'status --json')\n";
       return {kExitUsage};
     }
     if (run.explain && run.json) {

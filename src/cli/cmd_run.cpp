@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <mutex>
 
 #include "checks/check.h"
 #include "checks/google_credentials.h"
@@ -11,6 +13,7 @@
 #include "cli/progress.h"
 #include "cli/real_ports.h"
 #include "cli/report.h"
+#include "cli/terminal.h"
 #include "core/status_json.h"
 #include "core/time_format.h"
 #include "engine/sync_job.h"
@@ -54,11 +57,11 @@ CommandOutcome CmdRun(const GlobalOptions& global, const RunFlags& flags, const 
   RealPorts real;
   Ports& ports = real.ports;
 
-  bool out_tty = isatty(STDOUT_FILENO) == 1;
-  bool err_tty = isatty(STDERR_FILENO) == 1;
-  bool no_color = std::getenv("NO_COLOR") != nullptr;
+  TerminalCaps out = DetectTerminal(isatty(STDOUT_FILENO) == 1 && !flags.json);
+  TerminalCaps err = DetectTerminal(isatty(STDERR_FILENO) == 1);
   ReportStyle style;
-  style.fancy = out_tty && !no_color && !flags.json;
+  style.colour = out.colour;
+  style.unicode = out.unicode;
   style.verbose = flags.verbose;
 
   RunOptions options;
@@ -80,11 +83,34 @@ CommandOutcome CmdRun(const GlobalOptions& global, const RunFlags& flags, const 
   }
 
   Result<SyncOutcome> outcome = Error{""};
+  // The checks' results as they end, so that a fix is asked about after the
+  // report it refers to: the first prompt prints the sections, then asks.
+  std::mutex results_mu;
+  std::map<std::string, CheckResult> results;
+  bool sections_shown = false;
   {
-    ProgressLine progress(err_tty && !flags.json, err_tty && !no_color, *selected);
+    ProgressLine progress(err.cursor && !flags.json, err.unicode, *selected);
     RunObserver observer = progress.Observer();
-    FixPrompt prompt = [&progress](const std::string& title, const Fix& fix) {
+    RunObserver progress_observer = observer;
+    observer.on_done = [&, progress_observer](const CheckSpec& spec, const CheckResult& result) {
+      if (progress_observer.on_done) progress_observer.on_done(spec, result);
+      std::lock_guard lock(results_mu);
+      results[spec.key] = result;
+    };
+    FixPrompt prompt = [&](const std::string& title, const Fix& fix) {
       progress.Finish();
+      if (!flags.json && !sections_shown) {
+        std::lock_guard lock(results_mu);
+        RenderBanner(std::cout, style);
+        for (std::size_t i = 0; i < selected->size(); ++i) {
+          auto found = results.find((*selected)[i].key);
+          if (found == results.end()) continue;
+          RenderSection(std::cout, style, numbers[i], static_cast<int>(table.size()),
+                        (*selected)[i], found->second);
+        }
+        std::cout.flush();
+        sections_shown = true;
+      }
       return AskOnTerminal(title, fix);
     };
     outcome = RunSync(config, ports, *selected, options, prompt, observer, history.get());
@@ -100,6 +126,20 @@ CommandOutcome CmdRun(const GlobalOptions& global, const RunFlags& flags, const 
 
   if (flags.json) {
     std::cout << outcome->document;
+  } else if (sections_shown) {
+    // The sections came before the prompts; a check judged again after an
+    // applied fix is shown again as it stands now.
+    for (std::size_t i = 0; i < selected->size() && i < outcome->status.results.size(); ++i) {
+      for (const auto& action : outcome->status.actions) {
+        if (action.applied && action.check == (*selected)[i].key) {
+          RenderSection(std::cout, style, numbers[i], static_cast<int>(table.size()),
+                        (*selected)[i], outcome->status.results[i].result);
+        }
+      }
+    }
+    RenderSummary(std::cout, style, *selected, outcome->status, ShownPath(config.status_file),
+                  outcome->write_error);
+    if (flags.explain) RenderExplain(std::cout, style, *selected, outcome->status);
   } else {
     RenderReport(std::cout, style, *selected, numbers, static_cast<int>(table.size()),
                  outcome->status, ShownPath(config.status_file), outcome->write_error);

@@ -158,6 +158,14 @@ class Reloader {
 }  // namespace
 
 int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
+  // A bad --listen is a usage error (64), told before the configuration is read.
+  if (!flags.listen.empty()) {
+    if (auto address = ParseListenAddress(flags.listen); !address) {
+      std::cerr << "infinity-sync: --listen: " << address.error() << "\n"
+                << "Run 'infinity-sync help serve' for usage.\n";
+      return kExitUsage;
+    }
+  }
   auto loaded = LoadConfigOrReport(global.config);
   if (!loaded) return kExitConfig;
   Config config = std::move(*loaded);

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "cli/report.h"
+#include "cli/terminal.h"
 #include "core/duration.h"
 #include "core/status_json.h"
 #include "core/time_format.h"
@@ -47,7 +48,9 @@ int CmdStatus(const GlobalOptions& global, bool json) {
     return doc->exit_code;
   }
   ReportStyle style;
-  style.fancy = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  TerminalCaps caps = DetectTerminal(isatty(STDOUT_FILENO) == 1);
+  style.colour = caps.colour;
+  style.unicode = caps.unicode;
   // Summary rows in table order, then anything else the document holds.
   std::vector<std::pair<std::string, std::string>> rows;
   std::vector<std::string> seen;

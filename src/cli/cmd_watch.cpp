@@ -3,6 +3,8 @@
 
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "checks/check.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
@@ -10,6 +12,7 @@
 #include "cli/interrupt.h"
 #include "cli/real_ports.h"
 #include "cli/report.h"
+#include "cli/terminal.h"
 #include "core/duration.h"
 #include "core/time_format.h"
 #include "engine/sync_job.h"
@@ -57,9 +60,12 @@ CommandOutcome CmdWatch(const GlobalOptions& global, const RunFlags& flags,
   if (!selected) return {kExitUsage};
 
   RealPorts real;
-  bool tty = isatty(STDOUT_FILENO) == 1;
+  TerminalCaps caps = DetectTerminal(isatty(STDOUT_FILENO) == 1 && !flags.json);
+  // Redrawn in place only where the cursor can be moved; a line per run otherwise.
+  bool tty = caps.cursor && isatty(STDOUT_FILENO) == 1 && !flags.json;
   ReportStyle style;
-  style.fancy = tty && std::getenv("NO_COLOR") == nullptr;
+  style.colour = caps.colour;
+  style.unicode = caps.unicode;
   style.verbose = flags.verbose;
   RunOptions options;
   options.dry_run = flags.dry_run;
@@ -86,8 +92,16 @@ CommandOutcome CmdWatch(const GlobalOptions& global, const RunFlags& flags,
     if (outcome && outcome->abandoned > 0) result.abandoned = true;
     if (stop.signal() != 0) break;  // a run cut short writes nothing and says nothing
     if (!outcome) {
-      std::cout << FormatIso8601(std::chrono::system_clock::now()) << " run " << number
-                << ": skipped: " << outcome.error() << std::endl;
+      if (flags.json) {
+        std::cerr << "infinity-sync: run " << number << " skipped: " << outcome.error() << "\n";
+      } else {
+        std::cout << FormatIso8601(std::chrono::system_clock::now()) << " run " << number
+                  << ": skipped: " << outcome.error() << std::endl;
+      }
+    } else if (flags.json) {
+      // JSON Lines: each run's status document on one line.
+      nlohmann::json doc = nlohmann::json::parse(outcome->document, nullptr, false);
+      std::cout << (doc.is_discarded() ? outcome->document : doc.dump()) << std::endl;
     } else {
       if (tty) {
         std::cout << "\033[H\033[2J";  // redraw in place: home, clear screen

@@ -56,7 +56,7 @@ void Flatten(const nlohmann::json& data, const std::string& prefix,
 
 void RenderExplain(std::ostream& out, const ReportStyle& style, const std::vector<CheckSpec>& specs,
                    const SyncStatus& status) {
-  const char* reset = style.fancy ? "\033[0m" : "";
+  const char* reset = style.colour ? "\033[0m" : "";
   out << "\nEXPLANATION\n";
   for (std::size_t i = 0; i < status.results.size(); ++i) {
     const NamedResult& named = status.results[i];

@@ -14,14 +14,14 @@ constexpr const char* kBold = "\033[1m";
 constexpr const char* kDim = "\033[2m";
 
 std::string Rule(const ReportStyle& style, bool heavy) {
-  std::string unit = style.fancy ? (heavy ? "═" : "─") : (heavy ? "=" : "-");
+  std::string unit = style.unicode ? (heavy ? "═" : "─") : (heavy ? "=" : "-");
   std::string out;
   for (int i = 0; i < 59; ++i) out += unit;
   return out;
 }
 
 std::string Mark(const ReportStyle& style, NoteLevel level) {
-  if (style.fancy) {
+  if (style.unicode) {
     switch (level) {
       case NoteLevel::kOk:
         return "✅";
@@ -116,7 +116,7 @@ std::string LineageLine(const Lineage& l) {
 }
 
 std::string StatusColour(const ReportStyle& style, const std::string& status_name) {
-  if (!style.fancy) return "";
+  if (!style.colour) return "";
   switch (VerdictOfName(status_name)) {
     case Verdict::kGood:
       return "\033[32m";
@@ -139,8 +139,8 @@ void RenderBanner(std::ostream& out, const ReportStyle& style) {
 void RenderSection(std::ostream& out, const ReportStyle& style, int number, int total,
                    const CheckSpec& spec, const CheckResult& result) {
   out << "\n"
-      << (style.fancy ? kBold : "") << fmt::format("[{}/{}: {}]", number, total, spec.title)
-      << (style.fancy ? kReset : "") << (spec.required ? "" : " (not required)") << "\n"
+      << (style.colour ? kBold : "") << fmt::format("[{}/{}: {}]", number, total, spec.title)
+      << (style.colour ? kReset : "") << (spec.required ? "" : " (not required)") << "\n"
       << Rule(style, false) << "\n";
   for (const auto& note : result.notes) {
     out << "  " << Mark(style, note.level) << " " << note.text << "\n";
@@ -154,11 +154,11 @@ void RenderSection(std::ostream& out, const ReportStyle& style, int number, int 
   }
   if (style.verbose) {
     for (const auto& e : result.evidence) {
-      out << "  " << (style.fancy ? kDim : "") << "  > " << e << (style.fancy ? kReset : "")
+      out << "  " << (style.colour ? kDim : "") << "  > " << e << (style.colour ? kReset : "")
           << "\n";
     }
-    out << "  " << (style.fancy ? kDim : "") << "  took " << result.duration_ms << " ms"
-        << (style.fancy ? kReset : "") << "\n";
+    out << "  " << (style.colour ? kDim : "") << "  took " << result.duration_ms << " ms"
+        << (style.colour ? kReset : "") << "\n";
   }
 }
 

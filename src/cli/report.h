@@ -9,10 +9,12 @@
 
 namespace infinity_sync {
 
-// How the terminal report looks: emoji and colour only on a terminal without
-// NO_COLOR; plain ASCII markers otherwise.
+// How the terminal report looks (see DetectTerminal): colour only where escapes
+// are allowed, emoji marks and box rules only on a UTF-8 terminal; plain ASCII
+// markers otherwise.
 struct ReportStyle {
-  bool fancy = false;
+  bool colour = false;   // ANSI colour and bold
+  bool unicode = false;  // emoji marks and box rules
   bool verbose = false;  // also the evidence (commands, URLs) and durations
 };
 
@@ -39,7 +41,7 @@ void RenderReport(std::ostream& out, const ReportStyle& style, const std::vector
 // 100% rev 00042 -> edge 1a2b3c4: live" (pure).
 std::string LineageLine(const Lineage& lineage);
 
-// The colour a status is shown in (ANSI), empty when not fancy.
+// The colour a status is shown in (ANSI), empty without colour.
 std::string StatusColour(const ReportStyle& style, const std::string& status_name);
 
 }  // namespace infinity_sync

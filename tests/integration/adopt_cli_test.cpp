@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -299,8 +300,43 @@ TEST_F(AdoptCliTest, WatchBadFlags) {
   ProgramRun lone = RunProgram({"run", "--interval", "5m"}, home.str(), env);
   EXPECT_EQ(lone.code(), 64);
   EXPECT_TRUE(Contains(lone.proc.err, "--interval needs --watch"));
-  ProgramRun json = RunProgram({"run", "--watch", "--json"}, home.str(), env);
-  EXPECT_EQ(json.code(), 64);
+  ProgramRun explain = RunProgram({"run", "--watch", "--json", "--explain"}, home.str(), env);
+  EXPECT_EQ(explain.code(), 64);
+}
+
+TEST_F(AdoptCliTest, WatchJsonPrintsOneStatusDocumentPerLine) {
+  GitWorld world;
+  std::string status = home / "out/status.json";
+  std::string cfg = WriteConfig(
+      home / "c.yaml", "git: { repo: " + world.work() + " }\nstatus_file: " + status + "\n");
+  Background prog({"run", "--watch", "--json", "--interval", "200ms", "--dry-run", "--only", "git",
+                   "--config", cfg},
+                  env, home / "out.txt", home / "err.txt");
+  ASSERT_TRUE(prog.started());
+  auto lines = [&] {
+    std::vector<std::string> out;
+    std::istringstream in(ReadFile(home / "out.txt"));
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (lines().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  prog.Signal(SIGINT);
+  int st = prog.Wait();
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 130) << ReadFile(home / "err.txt");
+  std::vector<std::string> docs = lines();
+  ASSERT_GE(docs.size(), 2u) << ReadFile(home / "out.txt") << ReadFile(home / "err.txt");
+  for (const auto& line : docs) {
+    nlohmann::json doc = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << line;
+    EXPECT_EQ(doc["status"]["GitSync"]["Status"], "Synced") << line;
+    EXPECT_TRUE(doc["dryRun"].get<bool>());
+  }
+  EXPECT_NE(nlohmann::json::parse(docs[0])["timestamp"],
+            nlohmann::json::parse(docs[1])["timestamp"]);
 }
 
 TEST_F(AdoptCliTest, ExplainShowsWhyEachCheckGotItsStatus) {

@@ -62,6 +62,53 @@ TEST_F(CliTest, BadCommandLineExits64) {
   EXPECT_FALSE(std::filesystem::exists(status_path));
 }
 
+TEST_F(CliTest, HelpCommandExplainsTheProgramOrOneCommand) {
+  ProgramRun all = RunProgram({"help"}, home.str(), env);
+  EXPECT_EQ(all.code(), 0) << all.proc.err;
+  EXPECT_NE(all.proc.out.find("heartbeat"), std::string::npos) << all.proc.out;
+  ProgramRun run = RunProgram({"help", "run"}, home.str(), env);
+  EXPECT_EQ(run.code(), 0) << run.proc.err;
+  EXPECT_NE(run.proc.out.find("--dry-run"), std::string::npos) << run.proc.out;
+  EXPECT_EQ(run.proc.out.find("--heartbeats"), std::string::npos) << run.proc.out;
+  ProgramRun serve = RunProgram({"help", "serve"}, home.str(), env);
+  EXPECT_NE(serve.proc.out.find("--listen"), std::string::npos) << serve.proc.out;
+  ProgramRun typo = RunProgram({"help", "stauts"}, home.str(), env);
+  EXPECT_EQ(typo.code(), 64);
+  EXPECT_NE(typo.proc.err.find("unknown command \"stauts\" (did you mean \"status\"?)"),
+            std::string::npos)
+      << typo.proc.err;
+}
+
+TEST_F(CliTest, UnknownCommandsAndOptionsGetDidYouMean) {
+  ProgramRun command = RunProgram({"stauts"}, home.str(), env);
+  EXPECT_EQ(command.code(), 64);
+  EXPECT_NE(command.proc.err.find("unknown command \"stauts\" (did you mean \"status\"?)"),
+            std::string::npos)
+      << command.proc.err;
+  ProgramRun far = RunProgram({"--config", PlainConfig(), "frobnicate"}, home.str(), env);
+  EXPECT_EQ(far.code(), 64);
+  EXPECT_NE(far.proc.err.find("unknown command \"frobnicate\"\n"), std::string::npos)
+      << far.proc.err;
+  ProgramRun option = RunProgram({"run", "--dryrun"}, home.str(), env);
+  EXPECT_EQ(option.code(), 64);
+  EXPECT_NE(option.proc.err.find("unknown option --dryrun (did you mean --dry-run?)"),
+            std::string::npos)
+      << option.proc.err;
+  ProgramRun history = RunProgram({"history", "--limt", "3"}, home.str(), env);
+  EXPECT_EQ(history.code(), 64);
+  EXPECT_NE(history.proc.err.find("(did you mean --limit?)"), std::string::npos)
+      << history.proc.err;
+  // A value of an option is no command.
+  EXPECT_NE(RunProgram({"--only", "git", "--config", PlainConfig()}, home.str(), env).code(), 64);
+}
+
+TEST_F(CliTest, BadListenAddressIsAUsageError) {
+  ProgramRun bad =
+      RunProgram({"serve", "--listen", "nope", "--config", PlainConfig()}, home.str(), env, 10s);
+  EXPECT_EQ(bad.code(), 64) << bad.proc.err;
+  EXPECT_NE(bad.proc.err.find("--listen:"), std::string::npos) << bad.proc.err;
+}
+
 TEST_F(CliTest, BadConfigurationExits78AndWritesNothing) {
   std::string cfg = WriteConfig(home / "bad.yaml",
                                 "status_file: " + status_path + "\ngit:\n  fetch: sometimes\n");

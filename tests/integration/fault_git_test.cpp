@@ -169,10 +169,10 @@ TEST_F(FaultGit, UploadPackKilledMidFetchIsAFetchError) {
 }
 
 TEST_F(FaultGit, FetchTimeFromTheFutureIsNoNegativeAge) {
-  // The clock was set back after the last fetch: FETCH_HEAD is 3 hours "ahead".
-  MustRun({"git", "fetch", "--quiet"}, world_.work(), GitWorld::Env());
-  auto future = fs::last_write_time(world_.work() + "/.git/FETCH_HEAD") + std::chrono::hours(3);
-  fs::last_write_time(world_.work() + "/.git/FETCH_HEAD", future);
+  // The clock was set back after the last successful fetch: its stamp is 3 hours "ahead".
+  Sync();
+  std::string stamp = world_.work() + "/.git/infinity-sync-last-fetch";
+  fs::last_write_time(stamp, fs::last_write_time(stamp) + std::chrono::hours(3));
   ShimUploadPack("exit 1");
   Outcome o = Sync();
   EXPECT_EQ(o.git["Status"], "Synced") << o.git.dump(2);

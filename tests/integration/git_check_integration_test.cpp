@@ -1,5 +1,7 @@
 // The git check end to end: the real program against real repositories with a
 // local bare remote.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "lib/git_world.h"
@@ -197,6 +199,64 @@ TEST_F(GitIntegrationTest, UnreachableRemoteIsReportedNotFatal) {
   EXPECT_EQ(git["Data"]["fetched"], false);
   EXPECT_NE(git["Data"]["fetchError"].get<std::string>().find("exit 128"), std::string::npos);
   EXPECT_EQ(git["Status"], "Synced");
+}
+
+bool HasDetail(const nlohmann::json& git, const std::string& text) {
+  for (const auto& d : git["Details"]) {
+    if (d.get<std::string>() == text) return true;
+  }
+  return false;
+}
+
+TEST_F(GitIntegrationTest, FailedFetchNamesTheLastSuccessfulFetchNotItself) {
+  // A successful run leaves the stamp; it is set back 3 hours, as if that run
+  // were 3 hours ago, and so is the remote-tracking ref's reflog.
+  ASSERT_EQ(Sync({"--dry-run"}).code(), 0);
+  std::string stamp = world.work() + "/.git/infinity-sync-last-fetch";
+  ASSERT_TRUE(std::filesystem::exists(stamp));
+  auto then = std::filesystem::file_time_type::clock::now() - 3h;
+  std::filesystem::last_write_time(stamp, then);
+  std::string reflog = world.work() + "/.git/logs/refs/remotes/origin/main";
+  if (std::filesystem::exists(reflog)) std::filesystem::last_write_time(reflog, then);
+  // Now the fetch hangs and is killed; it rewrites FETCH_HEAD on its way.
+  auto env = GitWorld::Env();
+  MustRun({"git", "config", "protocol.ext.allow", "always"}, world.work(), env);
+  MustRun({"git", "remote", "set-url", "origin", "ext::sh -c sleep% 38"}, world.work(), env);
+  ProgramRun run = Sync({"--dry-run"}, Config("  fetch_timeout: 1s\n"));
+  auto git = Git(run);
+  EXPECT_TRUE(HasDetail(
+      git,
+      "Fetch failed: timed out after 1s; judged on the remote as last fetched successfully "
+      "3 hours ago"))
+      << git["Details"].dump();
+  EXPECT_GE(git["Data"]["lastFetchAgeS"].get<long>(), 3 * 3600);
+}
+
+TEST_F(GitIntegrationTest, FailedFetchWithoutAnySuccessSaysNever) {
+  std::filesystem::remove_all(world.work() + "/.git/logs/refs/remotes");
+  MustRun({"git", "remote", "set-url", "origin", home / "no-such-remote.git"}, world.work(),
+          GitWorld::Env());
+  ProgramRun run = Sync({"--dry-run"});
+  auto git = Git(run);
+  EXPECT_FALSE(git["Data"].contains("lastFetchAgeS")) << git.dump(2);
+  bool never = false;
+  for (const auto& d : git["Details"]) {
+    never |= d.get<std::string>().find("judged on the remote as never fetched successfully") !=
+             std::string::npos;
+  }
+  EXPECT_TRUE(never) << git["Details"].dump();
+  EXPECT_FALSE(std::filesystem::exists(world.work() + "/.git/infinity-sync-last-fetch"));
+}
+
+TEST_F(GitIntegrationTest, RepositoryWithoutARemoteIsNotFetchCompleted) {
+  MustRun({"git", "remote", "remove", "origin"}, world.work(), GitWorld::Env());
+  ProgramRun run = Sync({"--dry-run"});
+  auto git = Git(run);
+  EXPECT_TRUE(HasDetail(git, "No remote configured: nothing to fetch")) << git["Details"].dump();
+  for (const auto& d : git["Details"]) {
+    EXPECT_EQ(d.get<std::string>().find("Fetch completed"), std::string::npos) << d;
+  }
+  EXPECT_EQ(git["Data"]["fetched"], false);
 }
 
 }  // namespace

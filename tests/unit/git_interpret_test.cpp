@@ -106,10 +106,37 @@ TEST(GitInterpretTest, FetchFailureIsReportedWithTheAgeOfWhatWasFetched) {
   EXPECT_EQ(r.data["lastFetchAgeS"], 7200);
   bool warned = false;
   for (const auto& n : r.notes) {
-    warned |=
-        n.level == NoteLevel::kWarn && n.text.find("last fetched 2 hours ago") != std::string::npos;
+    warned |= n.level == NoteLevel::kWarn &&
+              n.text.find("judged on the remote as last fetched successfully 2 hours ago") !=
+                  std::string::npos;
   }
   EXPECT_TRUE(warned);
+}
+
+TEST(GitInterpretTest, FetchFailureWithoutAnEarlierSuccessSaysSo) {
+  GitFetchOutcome failed{true, false, "", "timed out after 1s", std::nullopt};
+  CheckResult r = InterpretGitStatus(Tracking(0, 0), failed, "/repo");
+  EXPECT_FALSE(r.data.contains("lastFetchAgeS"));
+  bool said = false;
+  for (const auto& n : r.notes) {
+    said |= n.text ==
+            "Fetch failed: timed out after 1s; judged on the remote as never fetched "
+            "successfully";
+  }
+  EXPECT_TRUE(said);
+}
+
+TEST(GitInterpretTest, NoRemoteIsNoFetchCompleted) {
+  GitFetchOutcome none;
+  none.attempted = false;
+  none.no_remote = true;
+  CheckResult r = InterpretGitStatus(Tracking(0, 0), none, "/repo");
+  bool said = false;
+  for (const auto& n : r.notes) {
+    EXPECT_EQ(n.text.find("Fetch completed"), std::string::npos) << n.text;
+    said |= n.level == NoteLevel::kInfo && n.text == "No remote configured: nothing to fetch";
+  }
+  EXPECT_TRUE(said);
 }
 
 }  // namespace
