@@ -72,7 +72,7 @@ _infinity_sync() {
         for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]="${COMPREPLY[i]#"$colon_prefix"}"; done
       fi
       return ;;
-    --only)
+    --only|--skip)
       local checks
       checks=$(_infinity_sync_checks 1)
       local prefix="" last="$cur"
@@ -99,7 +99,7 @@ _infinity_sync() {
     esac
   done
 
-  local run_flags="--dry-run --yes -y --verbose -v --json --only --watch --interval --explain --list-checks"
+  local run_flags="--dry-run --yes -y --verbose -v --json --only --skip --watch --interval --explain --list-checks"
   case "$command" in
     "")
       if [[ "$cur" == -* ]]; then

@@ -27,7 +27,7 @@ end
 
 # --only git,d<TAB>: the names after the last comma, with what comes before it.
 function __infinity_sync_check_list
-    set -l current (commandline -ct | string replace -r -- '^--only=' '')
+    set -l current (commandline -ct | string replace -r -- '^--(only|skip)=' '')
     set -l done (string match -r -- '^.*,' $current)
     for name in (__infinity_sync_checks 1)
         printf '%s%s\n' "$done" $name
@@ -66,6 +66,7 @@ complete -c infinity-sync -n $run_cond -s y -l yes -d 'apply every offered fix w
 complete -c infinity-sync -n $run_cond -s v -l verbose -d 'print each external call'
 complete -c infinity-sync -n $run_cond -l json -d 'print the status document'
 complete -c infinity-sync -n $run_cond -l only -x -a '(__infinity_sync_check_list)' -d 'run a subset'
+complete -c infinity-sync -n $run_cond -l skip -x -a '(__infinity_sync_check_list)' -d 'run all but these'
 complete -c infinity-sync -n $run_cond -l watch -d 'run again every --interval until Ctrl-C'
 complete -c infinity-sync -n $run_cond -l interval -x -a '30s 1m 5m 15m 1h' -d 'time between runs'
 complete -c infinity-sync -n $run_cond -l explain -d 'why each check got its status'
