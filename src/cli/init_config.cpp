@@ -24,10 +24,17 @@ std::string RenderStarterConfig(const InitFindings& f) {
        "# timeout: 15s         # default deadline of one check\n\n";
 
   y << "# Each check's section also takes enabled: (false: not run) and required:\n"
-       "# (false: shown, but not counted in the exit code).\n"
-       "# auth:\n"
-       "#   github: true\n"
-       "#   google: true\n\n";
+       "# (false: shown, but not counted in the exit code).\n";
+  if (f.gcp_project.empty()) {
+    // Without Cloud Run to check, Google credentials are not asked for either.
+    y << "auth:\n"
+         "  # github: true\n"
+         "  google: false        # gcp is off below: no Google login to check; remove with it\n\n";
+  } else {
+    y << "# auth:\n"
+         "#   github: true\n"
+         "#   google: true\n\n";
+  }
   y << "git:\n  repo: .\n";
   if (!f.remote.empty()) {
     y << "  remote: " << Quoted(f.remote) << "   # found: " << f.remote_url << "\n";

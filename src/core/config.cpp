@@ -443,6 +443,12 @@ void ParseHeartbeat(Walker& w, const YAML::Node& hb, Config* cfg) {
 }
 
 // Fills what defaults to other settings, once every key is read.
+// Defaults written in SPEC as ${VAR:-}: they hold before the file is read, so
+// a key the file sets wins and an absent one still follows the environment.
+void ApplyEnvironmentDefaults(const EnvLookup& env, Config* cfg) {
+  cfg->server.token = env("INFINITY_SYNC_TOKEN").value_or("");
+}
+
 void ApplyDerivedDefaults(Config* cfg) {
   if (cfg->project.empty()) cfg->project = cfg->base_dir.filename().string();
   cfg->status_file = ResolvePath(cfg->base_dir, cfg->status_file);
@@ -600,6 +606,7 @@ std::variant<Config, ConfigError> ParseConfig(const std::string& text, const std
   Config cfg;
   cfg.source = file;
   cfg.base_dir = base_dir;
+  ApplyEnvironmentDefaults(env, &cfg);
   Walker w(file, env);
   try {
     YAML::Node root = YAML::Load(text);
@@ -651,6 +658,7 @@ std::variant<Config, ConfigError> LoadConfig(const std::string& explicit_file, c
   if (file.empty()) {
     Config cfg;
     cfg.base_dir = base;
+    ApplyEnvironmentDefaults(env, &cfg);
     ApplyDerivedDefaults(&cfg);
     return cfg;
   }

@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "core/own_folders.h"
+
 namespace infinity_sync {
 namespace {
 
@@ -32,15 +34,6 @@ class FlockLock : public FileLock {
  private:
   int fd_;
 };
-
-Status EnsureParent(const std::string& path) {
-  fs::path parent = fs::path(path).parent_path();
-  if (parent.empty()) return Ok{};
-  std::error_code ec;
-  fs::create_directories(parent, ec);
-  if (ec) return Error{"creating folder " + parent.string() + ": " + ec.message()};
-  return Ok{};
-}
 
 // Removes "<name>.tmp.<pid>.<hex>" files next to `path` that a process which
 // no longer exists left behind (killed between creating and renaming them).
@@ -101,7 +94,7 @@ std::optional<FileInfo> RealFileSystem::Stat(const std::string& path) {
 }
 
 Status RealFileSystem::WriteAtomic(const std::string& path, const std::string& content) {
-  if (auto s = EnsureParent(path); !s) return s;
+  if (auto s = CreateFoldersFor(path); !s) return s;
   RemoveStaleTempFiles(path);
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = fmt::format("{}.tmp.{}.{:x}", path, getpid(), rng() & 0xffffff);
@@ -144,7 +137,7 @@ Status RealFileSystem::WriteAtomic(const std::string& path, const std::string& c
 
 LockAttempt RealFileSystem::TryLock(const std::string& path) {
   LockAttempt attempt;
-  if (auto s = EnsureParent(path); !s) {
+  if (auto s = CreateFoldersFor(path); !s) {
     attempt.error = s.error();
     return attempt;
   }

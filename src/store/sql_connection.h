@@ -22,7 +22,14 @@ class SqlConnection {
  public:
   virtual ~SqlConnection() = default;
   // Connects (again, after a failure). Idempotent when already connected.
+  // Creates a database that is not there yet (SQLite: the file and its
+  // missing folders, each with a .gitignore holding `*`).
   virtual Status Open() = 0;
+  // Whether the database is there already. Reads of one that is not are
+  // empty answers and create nothing (SQLite: the file does not exist yet).
+  virtual bool Exists() const { return true; }
+  // Whether Open() can create the database without making a folder.
+  virtual bool CreatableInPlace() const { return true; }
   // Runs one statement; result rows go to `rows` when given.
   virtual Status Exec(const std::string& sql, const std::vector<SqlParam>& params = {},
                       std::vector<SqlRow>* rows = nullptr) = 0;

@@ -209,6 +209,9 @@ Status SqlHistoryStore::Record(const StoredRun& run) {
 Status SqlHistoryStore::RecordHeartbeats(const std::vector<HeartbeatSample>& samples) {
   if (samples.empty()) return Ok{};
   std::lock_guard lock(mu_);
+  // Samples do not make the store's folder: the first run does (a heartbeat
+  // round or `serve` before its first run leaves the repository as it is).
+  if (!ready_ && !db_->Exists() && !db_->CreatableInPlace()) return Ok{};
   if (auto r = ReadyLocked(); !r) return r;
   if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
   std::int64_t newest = 0;
@@ -241,6 +244,7 @@ Status SqlHistoryStore::PruneLocked(std::int64_t cutoff_ms) {
 
 Status SqlHistoryStore::Prune(std::chrono::system_clock::time_point cutoff) {
   std::lock_guard lock(mu_);
+  if (!ready_ && !db_->Exists()) return Ok{};
   if (auto r = ReadyLocked(); !r) return r;
   if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
   if (auto p = PruneLocked(ToMs(cutoff)); !p) return p;
@@ -250,6 +254,7 @@ Status SqlHistoryStore::Prune(std::chrono::system_clock::time_point cutoff) {
 
 Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& query) {
   std::lock_guard lock(mu_);
+  if (!ready_ && !db_->Exists()) return std::vector<StoredRun>{};  // nothing recorded yet
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   std::string sql =
       "SELECT id, ts_ms, duration_ms, dry_run, host, project, version FROM runs r WHERE 1 = 1";
@@ -311,6 +316,7 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& que
 
 Result<std::vector<Transition>> SqlHistoryStore::ListTransitions(const HistoryQuery& query) {
   std::lock_guard lock(mu_);
+  if (!ready_ && !db_->Exists()) return std::vector<Transition>{};  // nothing recorded yet
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   std::string sql =
       "SELECT ts_ms, host, project, check_key, from_status, to_status, run_id FROM transitions"
@@ -340,6 +346,7 @@ Result<std::vector<Transition>> SqlHistoryStore::ListTransitions(const HistoryQu
 
 Result<std::vector<HeartbeatSample>> SqlHistoryStore::ListHeartbeats(const HistoryQuery& query) {
   std::lock_guard lock(mu_);
+  if (!ready_ && !db_->Exists()) return std::vector<HeartbeatSample>{};  // nothing recorded yet
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   std::string sql =
       "SELECT ts_ms, host, project, target, state, http_status, latency_ms, error"

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "core/own_folders.h"
+
 namespace infinity_sync {
 namespace {
 
@@ -17,9 +19,7 @@ class SqliteConnection : public SqlConnection {
 
   Status Open() override {
     if (db_ != nullptr) return Ok{};
-    std::error_code ec;
-    auto parent = std::filesystem::path(path_).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (auto made = CreateFoldersFor(path_); !made) return made;
     int rc =
         sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) {
@@ -81,6 +81,15 @@ class SqliteConnection : public SqlConnection {
   }
 
   Status BeginWrite() override { return Exec("BEGIN IMMEDIATE", {}, nullptr); }
+  bool Exists() const override {
+    std::error_code ec;
+    return std::filesystem::exists(path_, ec);
+  }
+  bool CreatableInPlace() const override {
+    std::error_code ec;
+    auto parent = std::filesystem::path(path_).parent_path();
+    return parent.empty() || std::filesystem::is_directory(parent, ec);
+  }
   std::string IdColumn() const override { return "INTEGER PRIMARY KEY"; }
   std::string Describe() const override { return "sqlite:" + path_; }
 

@@ -123,6 +123,7 @@ TEST_F(AdoptCliTest, InitWritesAConfigThatRunLoads) {
   EXPECT_TRUE(Contains(yaml, "cloudflare:\n  enabled: false       # nothing found to check"))
       << yaml;
   EXPECT_FALSE(Contains(yaml, "gcp:\n  enabled: false")) << "a gcloud project was found";
+  EXPECT_TRUE(Contains(yaml, "# auth:\n#   github: true\n#   google: true")) << yaml;
 
   // The written file is what the next run loads.
   ProgramRun run = RunProgram({"run", "--dry-run", "--json", "--only", "git"}, world.work(), env);
@@ -185,10 +186,16 @@ TEST_F(AdoptCliTest, InitWithoutRemoteOrComposeLeavesThemCommented) {
   // the next run does not run them.
   EXPECT_TRUE(Contains(yaml, "gcp:\n  enabled: false       # nothing found to check")) << yaml;
   EXPECT_TRUE(Contains(yaml, "cloudflare:\n  enabled: false")) << yaml;
+  // Nor is a Google login asked for: only GitHub counts in the auth check.
+  EXPECT_TRUE(Contains(yaml, "auth:\n  # github: true\n  google: false")) << yaml;
   ProgramRun run = RunProgram({"run", "--dry-run", "--json"}, home / "bare-repo", env);
   ASSERT_TRUE(run.doc.is_object()) << run.proc.out << run.proc.err;
   EXPECT_FALSE(run.doc["status"].contains("GCPSync")) << run.doc.dump(2);
   EXPECT_FALSE(run.doc["status"].contains("CloudflareCheck")) << run.doc.dump(2);
+  const auto& auth = run.doc["status"]["AuthCheck"];
+  EXPECT_TRUE(auth["Details"].contains("GitHubCLI")) << auth.dump(2);
+  EXPECT_FALSE(auth["Details"].contains("GCloudCLI")) << auth.dump(2);
+  EXPECT_FALSE(auth["Data"].contains("google")) << auth.dump(2);
 }
 
 TEST(InitConfigTest, GcloudPropertiesAndQuoting) {

@@ -244,6 +244,27 @@ TEST(ServeSecurityIntegration, SecretsNeverComeBackInAnswersOrLogs) {
   no_secret("the status file", testing::ReadFile(dir / "readiness/infinity-sync-status.json"));
 }
 
+// SPEC: server.token defaults to ${INFINITY_SYNC_TOKEN:-}. A token set in the
+// environment guards the API although the file names none (before: ignored,
+// every route answered without auth).
+TEST(ServeSecurityIntegration, InfinitySyncTokenFromTheEnvironmentGuardsTheApi) {
+  testing::TempDir dir;
+  const std::string token = "env-token-91c2";
+  std::string config = SecurityWriteConfig(dir);
+  ServeProcess serve({"serve", "--config", config, "--listen", "127.0.0.1:0"},
+                     {{"INFINITY_SYNC_TOKEN", token}});
+  ASSERT_TRUE(serve.ready()) << serve.Stderr();
+  auto get = [&](const std::string& auth) {
+    return SecuritySendRaw(serve.port(), "GET /api/sync/heartbeat HTTP/1.1\r\nHost: localhost\r\n" +
+                                             auth + "Connection: close\r\n\r\n");
+  };
+  EXPECT_EQ(get("").status, 401);
+  EXPECT_EQ(get("Authorization: Bearer wrong\r\n").status, 401);
+  EXPECT_EQ(get("Authorization: Bearer " + token + "\r\n").status, 200);
+  milliseconds took{0};
+  EXPECT_EQ(serve.Terminate(milliseconds(5'000), &took), 0);
+}
+
 // A client that sends its headers one byte at a time never gets to hold a
 // connection past the header timeout: 10 s from the start of the wait to a
 // complete request head (before issue 14: 15 s for the whole request).

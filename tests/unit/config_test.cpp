@@ -117,6 +117,20 @@ gcp: { project: "${UNSET_VAR:-fallback}-x" }
   EXPECT_EQ(c.gcp.project, "fallback-x");
 }
 
+TEST(ConfigTest, ServerTokenDefaultsToInfinitySyncTokenUnlessTheFileSetsIt) {
+  EnvLookup env = Env({{"INFINITY_SYNC_TOKEN", "from-env"}});
+  EXPECT_EQ(MustParse("", env).server.token, "from-env");
+  EXPECT_EQ(MustParse("server: { listen: \"127.0.0.1:0\" }\n", env).server.token, "from-env");
+  EXPECT_EQ(MustParse("server: { token: written }\n", env).server.token, "written");
+  // An empty token in the file turns the environment's off, as written.
+  EXPECT_EQ(MustParse("server: { token: \"\" }\n", env).server.token, "");
+  EXPECT_EQ(MustParse("").server.token, "");
+  testing::TempDir dir;
+  auto loaded = LoadConfig("", dir.path(), env);
+  ASSERT_TRUE(std::holds_alternative<Config>(loaded));
+  EXPECT_EQ(std::get<Config>(loaded).server.token, "from-env");
+}
+
 TEST(ConfigTest, UnknownKeyNamesPlaceAndSuggests) {
   EXPECT_EQ(
       ErrorOf("git:\n  fetch_timout: 5s\n"),
