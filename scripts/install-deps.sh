@@ -23,6 +23,7 @@ packages=(
   fish zsh bash-completion  # the completion tests: fish, zsh, bash with and without bash-completion
   wrk  # bench/soak.sh, run by ctest (label soak)
   postgresql  # the store tests start their own server (initdb, pg_ctl)
+  prometheus  # promtool: the alert rules in packaging/prometheus and the /metrics exposition
   chromium  # the dashboard's browser test (tests/browser), headless
   # the tests never need the network, but the CA bundle keeps TLS honest
   ca-certificates

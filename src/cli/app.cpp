@@ -24,8 +24,9 @@
 namespace infinity_sync {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"run",  "status", "serve", "heartbeat", "history",
-                                               "init", "trace",  "wait",  "notify",    "help"};
+const std::vector<std::string> kSubcommands = {"run",  "status", "serve",  "heartbeat",
+                                               "history", "fleet", "init", "trace",
+                                               "wait",    "notify", "help"};
 
 // The first word when it is meant as a command but names none (`infinity-sync
 // stauts`): run takes no words of its own, so it cannot be run's. Empty otherwise.
@@ -172,6 +173,11 @@ CommandOutcome RunApp(int argc, char** argv) {
   history_cmd->add_option("--target", history.target,
                           "with --heartbeats: only this target (github, gcp, cloudflare)");
   bool init_force = false;
+  bool fleet_json = false;
+  CLI::App* fleet_cmd = app.add_subcommand(
+      "fleet", "the latest run of every project and environment in the (shared) store");
+  fleet_cmd->add_flag("--json", fleet_json, "print JSON instead of the table");
+
   CLI::App* init_cmd = app.add_subcommand(
       "init", "write a starter infinity-sync.yaml from what the repository holds");
   init_cmd->add_flag("--force", init_force, "overwrite an existing infinity-sync.yaml");
@@ -251,6 +257,7 @@ CommandOutcome RunApp(int argc, char** argv) {
     if (serve_cmd->parsed()) return {CmdServe(global, serve)};
     if (heartbeat_cmd->parsed()) return {CmdHeartbeat(global, heartbeat_target, heartbeat_json)};
     if (history_cmd->parsed()) return {CmdHistory(global, history)};
+    if (fleet_cmd->parsed()) return {CmdFleet(global, fleet_json)};
     if (init_cmd->parsed()) return {CmdInit(global, init_force)};
     if (notify_cmd->parsed()) return {CmdNotifyTest(global, notify_sender)};
     if (trace_cmd->parsed()) {

@@ -69,6 +69,11 @@ struct HistoryFlags {
 // Exit 0; 64 bad flags; 78 bad config or no store; 2 the store cannot be read.
 int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags);
 
+// `infinity-sync fleet [--json]`: the latest run of every (project,
+// environment) in the store, with its age; stale when older than its fresh_for.
+// Exit 0; 78 bad config or no store; 2 the store cannot be read.
+int CmdFleet(const GlobalOptions& global, bool json);
+
 // `infinity-sync notify test [--sender N]`: a test message through each sender of
 // `notify` (or the one with index or type N), printing each answer.
 // Exit 0 all sent, 2 one failed, 64 no such sender, 78 bad config or no sender.

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/duration.h"
+#include "core/host_name.h"
 #include "core/maintenance.h"
 #include "core/net_address.h"
 #include "core/redact.h"
@@ -178,7 +179,7 @@ class Walker {
 };
 
 const std::vector<std::string> kTopKeys = {
-    "project", "status_file",  "fresh_for",   "timeout",   "auth",   "git", "docker",
+    "project", "environment", "status_file",  "fresh_for",   "timeout",   "auth",   "git", "docker",
     "gcp",     "cloudflare",   "github",      "heartbeat", "server", "tls", "checks",
     "notify",  "notify_after", "maintenance", "store",     "history"};
 const std::vector<std::string> kAuthKeys = {"enabled", "required", "github", "google"};
@@ -451,6 +452,7 @@ void ApplyEnvironmentDefaults(const EnvLookup& env, Config* cfg) {
 
 void ApplyDerivedDefaults(Config* cfg) {
   if (cfg->project.empty()) cfg->project = cfg->base_dir.filename().string();
+  if (cfg->environment.empty()) cfg->environment = HostName();
   cfg->status_file = ResolvePath(cfg->base_dir, cfg->status_file);
   cfg->git.repo = ResolvePath(cfg->base_dir, cfg->git.repo);
   cfg->tls.ca_file = ResolvePath(cfg->base_dir, cfg->tls.ca_file);
@@ -482,6 +484,7 @@ void ApplyDerivedDefaults(Config* cfg) {
 void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
   w.ExpectMap(root, "", kTopKeys);
   w.Str(root, "project", "", &cfg->project);
+  w.Str(root, "environment", "", &cfg->environment);
   w.Str(root, "status_file", "", &cfg->status_file);
   if (Walker::Present(root["status_file"]) && cfg->status_file.empty()) {
     w.Fail(root["status_file"], "status_file", "must not be empty");

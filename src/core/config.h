@@ -166,6 +166,7 @@ struct Config {
   std::string source;              // the file it came from; empty: defaults only
   std::filesystem::path base_dir;  // folder relative paths are resolved against
   std::string project;             // default: name of base_dir
+  std::string environment;         // default: the host name (laptop, ci, staging, prod)
   std::string status_file = "readiness/infinity-sync-status.json";  // absolute after load
   Millis fresh_for{300'000};
   Millis timeout{15'000};

@@ -121,6 +121,7 @@ json ToJson(const SyncStatus& status) {
   };
   if (!status.project.empty()) out["project"] = status.project;
   if (!status.host.empty()) out["host"] = status.host;
+  if (!status.environment.empty()) out["environment"] = status.environment;
   if (status.lineage) out["lineage"] = ToJson(*status.lineage);
   return out;
 }

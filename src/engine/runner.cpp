@@ -32,12 +32,6 @@ struct Slot {
 
 }  // namespace
 
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "";
-  return buf;
-}
-
 Result<std::vector<CheckSpec>> SelectChecks(
     std::vector<CheckSpec> table, const CheckChoice& choice,
     const std::vector<std::pair<std::string, std::string>>& disabled) {
@@ -152,6 +146,8 @@ SyncStatus Runner::Run(const std::vector<CheckSpec>& checks, const RunOptions& o
   status.version = kVersion;
   status.project = config_.project;
   status.host = HostName();
+  status.environment = config_.environment;
+  status.fresh_for_ms = config_.fresh_for.count();
   auto start = ports_.clock.SteadyNow();
 
   google_tokens_ = std::make_shared<GoogleTokenSource>();

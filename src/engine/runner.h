@@ -9,6 +9,7 @@
 
 #include "checks/check.h"
 #include "checks/google_credentials.h"
+#include "core/host_name.h"
 #include "core/sync_status.h"
 
 namespace infinity_sync {
@@ -82,8 +83,5 @@ struct CheckChoice {
 Result<std::vector<CheckSpec>> SelectChecks(
     std::vector<CheckSpec> table, const CheckChoice& choice,
     const std::vector<std::pair<std::string, std::string>>& disabled = {});
-
-// This machine's name, as runs and heartbeat samples record it ("" if unknown).
-std::string HostName();
 
 }  // namespace infinity_sync

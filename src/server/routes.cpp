@@ -33,6 +33,7 @@ RouteClass Classify(std::string_view path) {
                                                "/api/sync/overview",
                                                "/api/sync/events",
                                                "/api/sync/history",
+                                               "/api/fleet",
                                                "/metrics",
                                                "/"};
   if (path == "/api/sync/run") return {"POST", "/api/sync/run"};
@@ -365,6 +366,7 @@ void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
     return respond(Json(202, {{"started", true}, {"dryRun", true}}));
   }
   if (path == "/api/sync/history") return respond(History(request.query));
+  if (path == "/api/fleet") return respond(Fleet());
   if (path == "/metrics") return Metrics(respond);
   if (path.rfind(kBadgePrefix, 0) == 0) return respond(Badge(path));
   respond(Asset(path));

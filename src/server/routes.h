@@ -74,6 +74,7 @@ class Api {
   void Metrics(const Respond& respond);
   ServerResponse History(const std::string& query);
   ServerResponse Timeline(HistoryQuery query, int buckets);
+  ServerResponse Fleet();
   ServerResponse Healthz();
   ServerResponse Status();
   ServerResponse Asset(const std::string& path);

@@ -1,4 +1,4 @@
-// GET /api/sync/history and the history part of /healthz.
+// GET /api/sync/history, GET /api/fleet and the history part of /healthz.
 #include <curl/curl.h>
 
 #include "core/duration.h"
@@ -113,6 +113,19 @@ ServerResponse Api::History(const std::string& query) {
   auto doc = HistoryDocumentText(d_.history->store(), q);
   if (!doc) return JsonError(503, doc.error());
   return JsonBody(200, std::move(*doc));
+}
+
+// GET /api/fleet: the latest run of every (project, environment) any writer
+// recorded in the store.
+ServerResponse Api::Fleet() {
+  if (d_.history == nullptr) {
+    return JsonError(404,
+                     "history is off (store: none); the fleet is read from the store: set store: "
+                     "postgresql://... (shared) or sqlite:PATH");
+  }
+  auto doc = FleetDocument(d_.history->store(), d_.clock.Now());
+  if (!doc) return JsonError(503, doc.error());
+  return JsonBody(200, *doc);
 }
 
 ServerResponse Api::Timeline(HistoryQuery q, int buckets) {

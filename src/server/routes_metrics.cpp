@@ -1,5 +1,6 @@
 // GET /metrics: the status document, the heartbeats and the server's own
-// request counters in Prometheus text format.
+// request counters in Prometheus text format, every series labelled with the
+// project and environment.
 #include "server/routes.h"
 
 namespace infinity_sync {
@@ -91,6 +92,14 @@ void Api::Metrics(const Respond& respond) {
     families.push_back(std::move(clients));
     d_.metrics.AppendTo(&families);
     if (d_.reloads != nullptr) d_.reloads->AppendTo(&families);
+    // Every series names the project and environment it speaks for, so one
+    // scrape config (and one alert rule) covers a fleet of servers.
+    for (auto& family : families) {
+      for (auto& sample : family.samples) {
+        sample.labels.insert(sample.labels.begin(), {{"project", d_.config.project},
+                                                     {"environment", d_.config.environment}});
+      }
+    }
 
     ServerResponse r;
     r.content_type = kPrometheusContentType;

@@ -46,6 +46,7 @@ void AppendRun(std::string& out, const StoredRun& run) {
   AppendString(out, run.project);
   out += ",\"version\":";
   AppendString(out, run.version);
+  AppendSummary(out, run);
   out += ",\"checks\":[";
   bool first = true;
   for (const auto& c : run.checks) {
@@ -84,7 +85,26 @@ void AppendTransition(std::string& out, const Transition& t) {
   out += '}';
 }
 
+void AppendSummary(std::string& out, const StoredRun& run) {
+  out += ",\"environment\":";
+  AppendString(out, run.environment);
+  out += ",\"commit\":";
+  out += run.commit.empty() ? "null" : json(run.commit).dump();
+  out += ",\"deployCommit\":";
+  out += run.deploy_commit.empty() ? "null" : json(run.deploy_commit).dump();
+  out += ",\"overall\":";
+  AppendString(out, run.overall);
+  out += ",\"live\":";
+  out += !run.live ? "null" : (*run.live ? "true" : "false");
+  out += ",\"freshForMs\":";
+  out += std::to_string(run.fresh_for_ms);
+}
+
 }  // namespace
+
+const char* OverallWord(int exit_code) {
+  return exit_code == 0 ? "synced" : exit_code == 1 ? "drift" : "failed";
+}
 
 json StoredCheck::Details() const { return ParsedOr(details_json, json::array()); }
 json StoredCheck::Data() const { return ParsedOr(data_json, json::object()); }
@@ -97,6 +117,18 @@ StoredRun ToStoredRun(const SyncStatus& status) {
   run.host = status.host;
   run.project = status.project;
   run.version = status.version;
+  run.environment = status.environment;
+  run.fresh_for_ms = status.fresh_for_ms;
+  std::vector<Verdict> verdicts;
+  for (const auto& named : status.results) {
+    if (named.required) verdicts.push_back(VerdictOf(named.result.status));
+  }
+  run.overall = OverallWord(ExitCodeFor(verdicts));
+  if (status.lineage) {
+    run.deploy_commit = status.lineage->commit;
+    if (const LineageHop* local = status.lineage->Find("local")) run.commit = local->commit;
+    run.live = status.lineage->live;
+  }
   run.checks.reserve(status.results.size());
   for (const auto& named : status.results) {
     json doc = ToJson(named.result);
@@ -122,6 +154,12 @@ json ToJson(const StoredRun& run) {
           {"host", run.host},
           {"project", run.project},
           {"version", run.version},
+          {"environment", run.environment},
+          {"commit", run.commit.empty() ? json(nullptr) : json(run.commit)},
+          {"deployCommit", run.deploy_commit.empty() ? json(nullptr) : json(run.deploy_commit)},
+          {"overall", run.overall},
+          {"live", run.live ? json(*run.live) : json(nullptr)},
+          {"freshForMs", run.fresh_for_ms},
           {"checks", std::move(checks)}};
 }
 
@@ -154,6 +192,16 @@ Result<StoredRun> StoredRunFromJson(const json& j) {
     run.host = j.at("host").get<std::string>();
     run.project = j.at("project").get<std::string>();
     run.version = j.at("version").get<std::string>();
+    // Written by versions before the fleet: absent, so defaults.
+    run.environment = j.value("environment", std::string());
+    auto text_or_empty = [&](const char* key) {
+      return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+    };
+    run.commit = text_or_empty("commit");
+    run.deploy_commit = text_or_empty("deployCommit");
+    run.overall = text_or_empty("overall");
+    if (j.contains("live") && j["live"].is_boolean()) run.live = j["live"].get<bool>();
+    run.fresh_for_ms = j.value("freshForMs", std::int64_t{0});
     for (const auto& c : j.at("checks")) {
       run.checks.push_back({c.at("check").get<std::string>(), c.at("Status").get<std::string>(),
                             c.at("Details").dump(), c.at("Data").dump(),
@@ -194,6 +242,38 @@ Result<json> HistoryDocument(HistoryStore& store, const HistoryQuery& query) {
   json out = {{"runs", json::array()}, {"transitions", json::array()}};
   for (const auto& r : *runs) out["runs"].push_back(ToJson(r));
   for (const auto& t : *transitions) out["transitions"].push_back(ToJson(t));
+  return out;
+}
+
+json FleetRow(const StoredRun& run, std::chrono::system_clock::time_point now) {
+  using std::chrono::milliseconds;
+  auto age = std::chrono::duration_cast<milliseconds>(now - run.timestamp);
+  milliseconds fresh_for(run.fresh_for_ms > 0 ? run.fresh_for_ms : 300'000);
+  bool fresh = age <= fresh_for;
+  json statuses = json::object();
+  for (const auto& c : run.checks) statuses[c.key] = c.status;
+  return {{"project", run.project},
+          {"environment", run.environment},
+          {"host", run.host},
+          {"timestamp", FormatIso8601(run.timestamp)},
+          {"ageSeconds", std::max<std::int64_t>(0, age.count() / 1000)},
+          {"fresh", fresh},
+          {"stale", !fresh},
+          {"overall", run.overall.empty() ? json(nullptr) : json(run.overall)},
+          {"commit", run.commit.empty() ? json(nullptr) : json(run.commit)},
+          {"deployCommit", run.deploy_commit.empty() ? json(nullptr) : json(run.deploy_commit)},
+          {"live", run.live ? json(*run.live) : json(nullptr)},
+          {"dryRun", run.dry_run},
+          {"version", run.version},
+          {"runId", run.id},
+          {"statuses", std::move(statuses)}};
+}
+
+Result<json> FleetDocument(HistoryStore& store, std::chrono::system_clock::time_point now) {
+  auto runs = store.ListFleet();
+  if (!runs) return Error{runs.error()};
+  json out = {{"timestamp", FormatIso8601(now)}, {"runs", json::array()}};
+  for (const auto& run : *runs) out["runs"].push_back(FleetRow(run, now));
   return out;
 }
 

@@ -36,6 +36,12 @@ struct StoredRun {
   std::string host;
   std::string project;
   std::string version;
+  std::string environment;        // which machine or stage the run spoke for (default: host)
+  std::string commit;             // the checkout's HEAD (lineage local hop); empty: unknown
+  std::string deploy_commit;      // the deploy branch's tip (lineage commit); empty: unknown
+  std::string overall;            // "synced", "drift" or "failed": the worst required status
+  std::optional<bool> live;       // the deploy commit serves all traffic; nullopt: cannot tell
+  std::int64_t fresh_for_ms = 0;  // how long after `timestamp` the run counts as fresh
   std::vector<StoredCheck> checks;  // in report order
 };
 
@@ -93,6 +99,9 @@ class HistoryStore {
   virtual Result<std::vector<StoredRun>> ListRuns(const HistoryQuery& query) = 0;
   // Transitions, newest first (`limit` counts transitions).
   virtual Result<std::vector<Transition>> ListTransitions(const HistoryQuery& query) = 0;
+  // The latest run of every (project, environment) in the store, whoever
+  // wrote it, ordered by project then environment.
+  virtual Result<std::vector<StoredRun>> ListFleet() = 0;
   // Heartbeat samples, newest first (`limit`, `since` and `target` apply).
   virtual Result<std::vector<HeartbeatSample>> ListHeartbeats(const HistoryQuery& query) = 0;
   // Deletes runs, transitions and heartbeat samples older than `cutoff`.

@@ -81,6 +81,33 @@ std::vector<std::string> SchemaV3(const std::string& id) {
   };
 }
 
+// Version 4 (the fleet): what a run speaks for and what it found, on the run
+// itself (environment, the checked-out and deploy commits, the overall
+// verdict, live, how long it counts as fresh), and the latest run of every
+// (project, environment), kept at write time so the fleet is one small read
+// however many runs the store holds. Older runs speak for their host.
+std::vector<std::string> SchemaV4() {
+  return {
+      "ALTER TABLE runs ADD COLUMN environment TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE runs ADD COLUMN commit_sha TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE runs ADD COLUMN deploy_commit TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE runs ADD COLUMN overall TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE runs ADD COLUMN live INTEGER",
+      "ALTER TABLE runs ADD COLUMN fresh_for_ms BIGINT NOT NULL DEFAULT 0",
+      "UPDATE runs SET environment = host",
+      "CREATE TABLE fleet_latest (project TEXT NOT NULL, environment TEXT NOT NULL,"
+      " run_id BIGINT NOT NULL, ts_ms BIGINT NOT NULL, PRIMARY KEY (project, environment))",
+      "INSERT INTO fleet_latest (project, environment, run_id, ts_ms)"
+      " SELECT project, environment, id, ts_ms FROM ("
+      "  SELECT project, environment, id, ts_ms, ROW_NUMBER() OVER (PARTITION BY project,"
+      "   environment ORDER BY ts_ms DESC, id DESC) AS rn FROM runs) t WHERE rn = 1",
+  };
+}
+
+constexpr const char* kRunColumns =
+    "SELECT r.id, r.ts_ms, r.duration_ms, r.dry_run, r.host, r.project, r.version,"
+    " r.environment, r.commit_sha, r.deploy_commit, r.overall, r.live, r.fresh_for_ms FROM runs r";
+
 }  // namespace
 
 SqlHistoryStore::SqlHistoryStore(std::unique_ptr<SqlConnection> connection,
@@ -131,7 +158,8 @@ Status SqlHistoryStore::Migrate() {
       continue;
     }
     std::vector<std::vector<std::string>> steps = {
-        SchemaV1(db_->IdColumn()), SchemaV2(db_->IdColumn()), SchemaV3(db_->IdColumn())};
+        SchemaV1(db_->IdColumn()), SchemaV2(db_->IdColumn()), SchemaV3(db_->IdColumn()),
+        SchemaV4()};
     for (int v = version + 1; v <= kHistorySchemaVersion; ++v) {
       for (const auto& sql : steps[v - 1]) {
         if (auto s = db_->Exec(sql); !s) {
@@ -154,13 +182,29 @@ Status SqlHistoryStore::Record(const StoredRun& run) {
   if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
   std::int64_t ts = ToMs(run.timestamp);
   std::vector<SqlRow> rows;
+  std::string environment = run.environment.empty() ? run.host : run.environment;
+  // live: NULL when unknown; bound as text so one statement serves both cases.
+  std::vector<SqlParam> params = {ts,          run.duration_ms, std::int64_t{run.dry_run ? 1 : 0},
+                                  run.host,    run.project,     run.version,
+                                  environment, run.commit,      run.deploy_commit,
+                                  run.overall, run.fresh_for_ms};
+  std::string live_sql = !run.live ? "NULL" : (*run.live ? "1" : "0");
   auto s = db_->Exec(
-      "INSERT INTO runs (ts_ms, duration_ms, dry_run, host, project, version)"
-      " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-      {ts, run.duration_ms, std::int64_t{run.dry_run ? 1 : 0}, run.host, run.project, run.version},
-      &rows);
+      "INSERT INTO runs (ts_ms, duration_ms, dry_run, host, project, version, environment,"
+      " commit_sha, deploy_commit, overall, fresh_for_ms, live)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
+          live_sql + ") RETURNING id",
+      params, &rows);
   if (!s || rows.empty()) return Fail("writing the run", s ? "no id returned" : s.error());
   std::int64_t run_id = Int(rows[0][0]);
+  // The fleet's latest run of this (project, environment); an older run
+  // written late (a pending one) does not replace a newer one.
+  s = db_->Exec(
+      "INSERT INTO fleet_latest (project, environment, run_id, ts_ms) VALUES (?, ?, ?, ?)"
+      " ON CONFLICT (project, environment) DO UPDATE SET run_id = excluded.run_id,"
+      " ts_ms = excluded.ts_ms WHERE excluded.ts_ms >= fleet_latest.ts_ms",
+      {run.project, environment, run_id, ts});
+  if (!s) return Fail("updating the fleet", s.error());
   // The last status of every check of this host and project, in one query.
   rows.clear();
   s = db_->Exec("SELECT check_key, status FROM check_state WHERE host = ? AND project = ?",
@@ -236,7 +280,8 @@ Status SqlHistoryStore::PruneLocked(std::int64_t cutoff_ms) {
   for (const char* sql :
        {"DELETE FROM check_results WHERE run_id IN (SELECT id FROM runs WHERE ts_ms < ?)",
         "DELETE FROM runs WHERE ts_ms < ?", "DELETE FROM transitions WHERE ts_ms < ?",
-        "DELETE FROM heartbeat_samples WHERE ts_ms < ?"}) {
+        "DELETE FROM heartbeat_samples WHERE ts_ms < ?",
+        "DELETE FROM fleet_latest WHERE ts_ms < ?"}) {
     if (auto s = db_->Exec(sql, {cutoff_ms}); !s) return Fail("pruning old runs", s.error());
   }
   return Ok{};
@@ -256,21 +301,34 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& que
   std::lock_guard lock(mu_);
   if (!ready_ && !db_->Exists()) return std::vector<StoredRun>{};  // nothing recorded yet
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
-  std::string sql =
-      "SELECT id, ts_ms, duration_ms, dry_run, host, project, version FROM runs r WHERE 1 = 1";
+  std::string sql = " WHERE 1 = 1";
   std::vector<SqlParam> params;
   if (query.since) {
-    sql += " AND ts_ms >= ?";
+    sql += " AND r.ts_ms >= ?";
     params.emplace_back(ToMs(*query.since));
   }
   if (!query.check.empty()) {
     sql += " AND EXISTS (SELECT 1 FROM check_results c WHERE c.run_id = r.id AND c.check_key = ?)";
     params.emplace_back(query.check);
   }
-  sql += " ORDER BY ts_ms DESC, id DESC LIMIT ?";
+  sql += " ORDER BY r.ts_ms DESC, r.id DESC LIMIT ?";
   params.emplace_back(std::int64_t{query.limit});
+  return LoadRunsLocked(sql, std::move(params), query.check);
+}
+
+Result<std::vector<StoredRun>> SqlHistoryStore::ListFleet() {
+  std::lock_guard lock(mu_);
+  if (!ready_ && !db_->Exists()) return std::vector<StoredRun>{};  // nothing recorded yet
+  if (auto r = ReadyLocked(); !r) return Error{r.error()};
+  return LoadRunsLocked(
+      " JOIN fleet_latest f ON f.run_id = r.id ORDER BY r.project, r.environment, r.id", {}, "");
+}
+
+Result<std::vector<StoredRun>> SqlHistoryStore::LoadRunsLocked(const std::string& where_and_order,
+                                                               std::vector<SqlParam> params,
+                                                               const std::string& check) {
   std::vector<SqlRow> rows;
-  if (auto s = db_->Exec(sql, params, &rows); !s) {
+  if (auto s = db_->Exec(std::string(kRunColumns) + where_and_order, params, &rows); !s) {
     return Error{Fail("listing runs", s.error()).error()};
   }
   std::vector<StoredRun> runs;
@@ -286,6 +344,12 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& que
     run.host = Text(row[4]);
     run.project = Text(row[5]);
     run.version = Text(row[6]);
+    run.environment = Text(row[7]);
+    run.commit = Text(row[8]);
+    run.deploy_commit = Text(row[9]);
+    run.overall = Text(row[10]);
+    if (row[11]) run.live = Int(row[11]) != 0;
+    run.fresh_for_ms = Int(row[12]);
     runs.push_back(std::move(run));
     ids += ids.empty() ? "?" : ", ?";
     id_params.emplace_back(runs.back().id);
@@ -294,9 +358,9 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& que
       "SELECT run_id, check_key, status, details, data, duration_ms FROM check_results"
       " WHERE run_id IN (" +
       ids + ")";
-  if (!query.check.empty()) {
+  if (!check.empty()) {
     checks_sql += " AND check_key = ?";
-    id_params.emplace_back(query.check);
+    id_params.emplace_back(check);
   }
   checks_sql += " ORDER BY run_id, position";
   rows.clear();

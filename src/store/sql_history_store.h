@@ -10,7 +10,7 @@ namespace infinity_sync {
 
 // The schema version this program writes. Older databases are migrated on
 // first use; a newer one is refused (an older program must not write it).
-constexpr int kHistorySchemaVersion = 3;
+constexpr int kHistorySchemaVersion = 4;
 
 // The history store over any SqlConnection: one schema, one set of
 // migrations and queries for SQLite and PostgreSQL. Connects lazily and
@@ -27,6 +27,7 @@ class SqlHistoryStore : public HistoryStore {
   Result<std::vector<StoredRun>> ListRuns(const HistoryQuery& query) override;
   Result<std::vector<HeartbeatSample>> ListHeartbeats(const HistoryQuery& query) override;
   Result<std::vector<Transition>> ListTransitions(const HistoryQuery& query) override;
+  Result<std::vector<StoredRun>> ListFleet() override;
   Status Prune(std::chrono::system_clock::time_point cutoff) override;
   std::string Describe() const override;
 
@@ -38,6 +39,11 @@ class SqlHistoryStore : public HistoryStore {
   Status ReadyLocked();
   Status Migrate();
   Status PruneLocked(std::int64_t cutoff_ms);
+  // Runs selected by `where_and_order` (SQL after "FROM runs r"), with their
+  // checks (only `check` when not empty).
+  Result<std::vector<StoredRun>> LoadRunsLocked(const std::string& where_and_order,
+                                                std::vector<SqlParam> params,
+                                                const std::string& check);
   Status Fail(const std::string& what, const std::string& error);
 
   std::mutex mu_;
