@@ -45,6 +45,8 @@ install(FILES ${INFINITY_SYNC_PKG_DIR}/systemd/infinity-sync.service
 install(FILES ${INFINITY_SYNC_PKG_DIR}/cron.example ${INFINITY_SYNC_PKG_DIR}/debian/copyright
               ${INFINITY_SYNC_CHANGELOG}.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${INFINITY_SYNC_PKG_DIR}/prometheus/infinity-sync.rules.yml
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 # The units read /etc/infinity-sync/infinity-sync.yaml whatever the prefix, so
 # the file goes there (a conffile of the .deb: dpkg keeps local edits).
 install(FILES ${INFINITY_SYNC_PKG_DIR}/infinity-sync.yaml DESTINATION /etc/infinity-sync)

@@ -128,6 +128,7 @@ out=$(bash -c "source '$bash_completion'; complete -p infinity-sync;
 [ -f "$root/usr/share/zsh/vendor-completions/_infinity-sync" ] || fail "no zsh completion"
 [ -f "$root/usr/share/fish/vendor_completions.d/infinity-sync.fish" ] || fail "no fish completion"
 [ -f "$root/usr/share/doc/infinity-sync/cron.example" ] || fail "no cron.example"
+[ -f "$root/usr/share/doc/infinity-sync/examples/infinity-sync.rules.yml" ] || fail "no Prometheus alert rules"
 
 units="$root/usr/lib/systemd/system"
 for unit in infinity-sync.service infinity-sync-run.service infinity-sync-run.timer; do

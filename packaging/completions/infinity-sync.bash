@@ -53,7 +53,7 @@ _infinity_sync() {
   # --only=git,d: bash makes "=" a word of its own.
   [[ "$prev" == "=" ]] && prev="${words[cword-2]}"
 
-  local commands="run status serve heartbeat history init trace wait notify help"
+  local commands="run status serve heartbeat history fleet init trace wait notify help"
   local global="--config --help --version"
 
   case "$prev" in
@@ -117,6 +117,7 @@ _infinity_sync() {
         COMPREPLY=($(compgen -W "github gcp cloudflare" -- "$cur"))
       fi ;;
     history) COMPREPLY=($(compgen -W "--json --limit --check --since --heartbeats --target --config --help" -- "$cur")) ;;
+    fleet) COMPREPLY=($(compgen -W "--json --config --help" -- "$cur")) ;;
     init) COMPREPLY=($(compgen -W "--force --config --help" -- "$cur")) ;;
     notify)
       if [[ "$cur" == -* ]]; then

@@ -1,5 +1,5 @@
 # fish completion for infinity-sync. Keep in step with src/cli/app.cpp.
-set -l commands run status serve heartbeat history init trace wait notify help
+set -l commands run status serve heartbeat history fleet init trace wait notify help
 
 # The checks of the configuration on the command line (--config), from
 # `infinity-sync run --list-checks`: names (for --only) or keys (for
@@ -52,6 +52,7 @@ complete -c infinity-sync -n $no_command -a status -d 'print the last status doc
 complete -c infinity-sync -n $no_command -a serve -d 'REST API, dashboard, live loop'
 complete -c infinity-sync -n $no_command -a heartbeat -d 'one live heartbeat round'
 complete -c infinity-sync -n $no_command -a history -d 'past runs and status transitions'
+complete -c infinity-sync -n $no_command -a fleet -d 'latest run of every project and environment'
 complete -c infinity-sync -n $no_command -a init -d 'write a starter infinity-sync.yaml'
 complete -c infinity-sync -n $no_command -a trace -d 'where a commit stands, local to edge'
 complete -c infinity-sync -n $no_command -a wait -d 'repeat dry-run syncs until live or synced'
@@ -60,7 +61,7 @@ complete -c infinity-sync -n $no_command -a help -d 'the commands, or the option
 complete -c infinity-sync -n "__fish_seen_subcommand_from help" -a "$commands" -d 'command'
 
 # `run` flags, also without the word run (it is the default command).
-set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history init trace wait notify help"
+set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history fleet init trace wait notify help"
 complete -c infinity-sync -n $run_cond -l dry-run -d 'never change anything'
 complete -c infinity-sync -n $run_cond -s y -l yes -d 'apply every offered fix without asking'
 complete -c infinity-sync -n $run_cond -s v -l verbose -d 'print each external call'
@@ -76,6 +77,7 @@ complete -c infinity-sync -n "__fish_seen_subcommand_from status" -l json -d 'pr
 complete -c infinity-sync -n "__fish_seen_subcommand_from serve" -l listen -x -a 127.0.0.1:3001 -d 'HOST:PORT'
 
 complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l json -d 'print JSON'
+complete -c infinity-sync -n "__fish_seen_subcommand_from fleet" -l json -d 'print JSON'
 complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l limit -x -d 'at most N runs'
 complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l check -x -a '(__infinity_sync_checks 2)' -d 'only this check'
 complete -c infinity-sync -n "__fish_seen_subcommand_from history" -l since -x -d 'only from this time'

@@ -24,8 +24,8 @@
 namespace infinity_sync {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"run",  "status", "serve",  "heartbeat",
-                                               "history", "fleet", "init", "trace",
+const std::vector<std::string> kSubcommands = {"run",     "status", "serve", "heartbeat",
+                                               "history", "fleet",  "init",  "trace",
                                                "wait",    "notify", "help"};
 
 // The first word when it is meant as a command but names none (`infinity-sync

@@ -33,8 +33,7 @@ void PrintFleet(std::ostream& out, const nlohmann::json& doc) {
                      "ENVIRONMENT", env_w, "OVERALL", "COMMIT", "DEPLOY", "LAST RUN");
   for (const auto& r : runs) {
     std::string overall = r["overall"].is_string() ? r["overall"].get<std::string>() : "?";
-    std::string age =
-        FormatAge(std::chrono::seconds(r["ageSeconds"].get<std::int64_t>())) + " ago";
+    std::string age = FormatAge(std::chrono::seconds(r["ageSeconds"].get<std::int64_t>())) + " ago";
     if (r["stale"].get<bool>()) age += " (stale)";
     out << fmt::format("{:<{}}  {:<{}}  {:<7}  {:<7}  {:<7}  {}  {}\n",
                        r["project"].get<std::string>(), project_w,

@@ -19,6 +19,7 @@ std::string RenderStarterConfig(const InitFindings& f) {
        "# ${VAR} and ${VAR:-default}. Relative paths are relative to this file's folder.\n"
        "# Reference: docs/configuration.md\n\n";
   y << "project: " << Quoted(f.project) << "   # found: the repository folder's name\n";
+  y << "# environment: \"\"    # default: the host name; which machine or stage runs speak for\n";
   y << "# status_file: readiness/infinity-sync-status.json\n"
        "# fresh_for: 5m        # a status older than this is not fresh\n"
        "# timeout: 15s         # default deadline of one check\n\n";

@@ -99,7 +99,7 @@ struct HeartbeatConfig {
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:3001";
-  std::string token;  // default: $INFINITY_SYNC_TOKEN
+  std::string token;           // default: $INFINITY_SYNC_TOKEN
   Millis sync_every{300'000};  // 0: no live loop
   std::vector<std::string> cors_origins;
   // Host names (besides loopback ones) requests may name in Host and Origin

@@ -33,7 +33,7 @@ struct SyncStatus {
   std::string version;
   std::string project;
   std::string host;
-  std::string environment;  // config `environment`: which machine or stage the run speaks for
+  std::string environment;        // config `environment`: which machine or stage the run speaks for
   std::int64_t fresh_for_ms = 0;  // config `fresh_for`; not written in the document
   std::vector<NamedResult> results;  // in report order
   std::vector<Action> actions;

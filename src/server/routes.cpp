@@ -27,15 +27,10 @@ struct RouteClass {
 };
 
 RouteClass Classify(std::string_view path) {
-  static constexpr const char* kGetRoutes[] = {"/healthz",
-                                               "/api/sync/status",
-                                               "/api/sync/heartbeat",
-                                               "/api/sync/overview",
-                                               "/api/sync/events",
-                                               "/api/sync/history",
-                                               "/api/fleet",
-                                               "/metrics",
-                                               "/"};
+  static constexpr const char* kGetRoutes[] = {
+      "/healthz",           "/api/sync/status", "/api/sync/heartbeat",
+      "/api/sync/overview", "/api/sync/events", "/api/sync/history",
+      "/api/fleet",         "/metrics",         "/"};
   if (path == "/api/sync/run") return {"POST", "/api/sync/run"};
   for (const char* route : kGetRoutes) {
     if (path == route) return {"GET", route};

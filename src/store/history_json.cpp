@@ -31,6 +31,21 @@ void AppendStored(std::string& out, const std::string& text, char open, const ch
   }
 }
 
+void AppendSummary(std::string& out, const StoredRun& run) {
+  out += ",\"environment\":";
+  AppendString(out, run.environment);
+  out += ",\"commit\":";
+  out += run.commit.empty() ? "null" : json(run.commit).dump();
+  out += ",\"deployCommit\":";
+  out += run.deploy_commit.empty() ? "null" : json(run.deploy_commit).dump();
+  out += ",\"overall\":";
+  AppendString(out, run.overall);
+  out += ",\"live\":";
+  out += !run.live ? "null" : (*run.live ? "true" : "false");
+  out += ",\"freshForMs\":";
+  out += std::to_string(run.fresh_for_ms);
+}
+
 void AppendRun(std::string& out, const StoredRun& run) {
   out += "{\"id\":";
   out += std::to_string(run.id);
@@ -83,21 +98,6 @@ void AppendTransition(std::string& out, const Transition& t) {
   out += ",\"runId\":";
   out += std::to_string(t.run_id);
   out += '}';
-}
-
-void AppendSummary(std::string& out, const StoredRun& run) {
-  out += ",\"environment\":";
-  AppendString(out, run.environment);
-  out += ",\"commit\":";
-  out += run.commit.empty() ? "null" : json(run.commit).dump();
-  out += ",\"deployCommit\":";
-  out += run.deploy_commit.empty() ? "null" : json(run.deploy_commit).dump();
-  out += ",\"overall\":";
-  AppendString(out, run.overall);
-  out += ",\"live\":";
-  out += !run.live ? "null" : (*run.live ? "true" : "false");
-  out += ",\"freshForMs\":";
-  out += std::to_string(run.fresh_for_ms);
 }
 
 }  // namespace

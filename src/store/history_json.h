@@ -39,7 +39,8 @@ Result<nlohmann::json> HistoryDocument(HistoryStore& store, const HistoryQuery& 
 // dryRun, version, runId, statuses: {key: Status}}]}, the latest run of every
 // (project, environment) in the store. A run older than its fresh_for (5m when
 // it recorded none) is stale.
-Result<nlohmann::json> FleetDocument(HistoryStore& store, std::chrono::system_clock::time_point now);
+Result<nlohmann::json> FleetDocument(HistoryStore& store,
+                                     std::chrono::system_clock::time_point now);
 // One fleet row as FleetDocument writes it.
 nlohmann::json FleetRow(const StoredRun& run, std::chrono::system_clock::time_point now);
 

@@ -36,12 +36,12 @@ struct StoredRun {
   std::string host;
   std::string project;
   std::string version;
-  std::string environment;        // which machine or stage the run spoke for (default: host)
-  std::string commit;             // the checkout's HEAD (lineage local hop); empty: unknown
-  std::string deploy_commit;      // the deploy branch's tip (lineage commit); empty: unknown
-  std::string overall;            // "synced", "drift" or "failed": the worst required status
-  std::optional<bool> live;       // the deploy commit serves all traffic; nullopt: cannot tell
-  std::int64_t fresh_for_ms = 0;  // how long after `timestamp` the run counts as fresh
+  std::string environment;          // which machine or stage the run spoke for (default: host)
+  std::string commit;               // the checkout's HEAD (lineage local hop); empty: unknown
+  std::string deploy_commit;        // the deploy branch's tip (lineage commit); empty: unknown
+  std::string overall;              // "synced", "drift" or "failed": the worst required status
+  std::optional<bool> live;         // the deploy commit serves all traffic; nullopt: cannot tell
+  std::int64_t fresh_for_ms = 0;    // how long after `timestamp` the run counts as fresh
   std::vector<StoredCheck> checks;  // in report order
 };
 

@@ -157,9 +157,9 @@ Status SqlHistoryStore::Migrate() {
       if (auto s = db_->BeginWrite(); !s) return Fail("starting the migration", s.error());
       continue;
     }
-    std::vector<std::vector<std::string>> steps = {
-        SchemaV1(db_->IdColumn()), SchemaV2(db_->IdColumn()), SchemaV3(db_->IdColumn()),
-        SchemaV4()};
+    std::vector<std::vector<std::string>> steps = {SchemaV1(db_->IdColumn()),
+                                                   SchemaV2(db_->IdColumn()),
+                                                   SchemaV3(db_->IdColumn()), SchemaV4()};
     for (int v = version + 1; v <= kHistorySchemaVersion; ++v) {
       for (const auto& sql : steps[v - 1]) {
         if (auto s = db_->Exec(sql); !s) {

@@ -201,7 +201,8 @@ async function startServer(config, env) {
 
 async function syncsStarted(base, token = "") {
   const r = await fetch(base + "/metrics", { headers: token ? { Authorization: "Bearer " + token } : {} });
-  const m = (await r.text()).match(/^infinity_sync_syncs_started_total (\d+)$/m);
+  // Every series carries {project="...",environment="..."}.
+  const m = (await r.text()).match(/^infinity_sync_syncs_started_total(?:\{[^}]*\})? (\d+)$/m);
   if (!m) throw new Error("/metrics has no infinity_sync_syncs_started_total");
   return Number(m[1]);
 }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -176,6 +177,13 @@ int FreePort() {
   int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+std::string WithoutFleetLabels(const std::string& metrics) {
+  const std::string pair = R"re(project="(?:[^"\\]|\\.)*",environment="(?:[^"\\]|\\.)*")re";
+  static const std::regex first("\\{" + pair + ",");
+  static const std::regex only("\\{" + pair + "\\}");
+  return std::regex_replace(std::regex_replace(metrics, first, "{"), only, "");
 }
 
 }  // namespace infinity_sync::testing

@@ -44,6 +44,12 @@ std::string MustRun(const std::vector<std::string>& argv, const std::string& cwd
 std::string ProgramPath();
 // tests/fixtures/<relative>.
 std::string FixturePath(const std::string& relative);
+
+// A /metrics answer without the `project` and `environment` labels that
+// every series carries, so that a test can look for a series by its own
+// labels: `x{project="p",environment="e",check="GitSync"} 1` -> `x{check="GitSync"} 1`,
+// `x{project="p",environment="e"} 1` -> `x 1`.
+std::string WithoutFleetLabels(const std::string& metrics);
 // The Python that runs the fake servers (Debian's, with its packages).
 std::string PythonPath();
 

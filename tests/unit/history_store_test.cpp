@@ -260,6 +260,64 @@ TEST_P(HistoryStoreTest, MigratesFromVersionOneAndBackfillsTransitions) {
   ASSERT_EQ(transitions->size(), 3u);
   EXPECT_EQ((*transitions)[0].from, "Synced");
   EXPECT_EQ((*transitions)[0].to, "Failed");
+  // Version 4 back-filled the fleet: old runs speak for their host.
+  auto fleet = store->ListFleet();
+  ASSERT_TRUE(fleet.ok()) << fleet.error();
+  ASSERT_EQ(fleet->size(), 1u);
+  EXPECT_EQ((*fleet)[0].environment, "old-host");
+  EXPECT_EQ((*fleet)[0].timestamp, kT0 + 10s);
+}
+
+TEST_P(HistoryStoreTest, FleetHoldsTheLatestRunOfEveryProjectAndEnvironment) {
+  auto store = Store(std::chrono::hours(24));
+  auto run = [](system_clock::time_point at, const std::string& project,
+                const std::string& environment, CheckStatus git) {
+    SyncStatus s = MakeRun(at, git);
+    s.project = project;
+    s.environment = environment;
+    s.fresh_for_ms = 60'000;
+    Lineage lineage;
+    lineage.commit = "d3p10y";
+    lineage.hops.push_back({"local", "h3ad", "clean", "", "main", std::nullopt, {}});
+    lineage.live = git == CheckStatus::kSynced;
+    s.lineage = lineage;
+    return s;
+  };
+  ASSERT_TRUE(store->Record(run(kT0, "shop", "ci", CheckStatus::kSynced)).ok());
+  ASSERT_TRUE(store->Record(run(kT0 + 1s, "shop", "prod", CheckStatus::kDiverged)).ok());
+  ASSERT_TRUE(store->Record(run(kT0 + 2s, "shop", "ci", CheckStatus::kFailed)).ok());
+  // Written late (from a pending file): older than the row it would replace.
+  ASSERT_TRUE(store->Record(run(kT0 - 1s, "shop", "ci", CheckStatus::kSynced)).ok());
+  auto fleet = store->ListFleet();
+  ASSERT_TRUE(fleet.ok()) << fleet.error();
+  ASSERT_EQ(fleet->size(), 2u);
+  const StoredRun& ci = (*fleet)[0];
+  EXPECT_EQ(ci.environment, "ci");
+  EXPECT_EQ(ci.timestamp, kT0 + 2s);
+  EXPECT_EQ(ci.overall, "failed");
+  EXPECT_EQ(ci.live, false);
+  EXPECT_EQ(ci.commit, "h3ad");
+  EXPECT_EQ(ci.deploy_commit, "d3p10y");
+  EXPECT_EQ(ci.fresh_for_ms, 60'000);
+  ASSERT_EQ(ci.checks.size(), 2u);
+  EXPECT_EQ(ci.checks[0].status, "Failed");
+  EXPECT_EQ((*fleet)[1].environment, "prod");
+  EXPECT_EQ((*fleet)[1].overall, "drift");
+  // The fleet document: ages from `now`, stale past fresh_for.
+  auto doc = FleetDocument(*store, kT0 + 62s);
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  EXPECT_EQ((*doc)["runs"][0]["ageSeconds"], 60);
+  EXPECT_EQ((*doc)["runs"][0]["stale"], false);
+  EXPECT_EQ((*doc)["runs"][1]["ageSeconds"], 61);
+  EXPECT_EQ((*doc)["runs"][1]["stale"], true);
+  EXPECT_EQ((*doc)["runs"][1]["statuses"]["GitSync"], "Diverged");
+  // Pruned with its run two days later: only the new run's row is left.
+  ASSERT_TRUE(store->Record(run(kT0 + 48h, "blog", "laptop", CheckStatus::kSynced)).ok());
+  fleet = store->ListFleet();
+  ASSERT_EQ(fleet->size(), 1u);
+  EXPECT_EQ((*fleet)[0].project, "blog");
+  EXPECT_EQ((*fleet)[0].overall, "synced");
+  EXPECT_EQ((*fleet)[0].live, true);
 }
 
 TEST_P(HistoryStoreTest, ANewerSchemaIsRefusedWithAClearError) {

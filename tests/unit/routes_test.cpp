@@ -48,6 +48,8 @@ struct ApiHarness {
   explicit ApiHarness(const std::string& token = "") {
     config.status_file = dir / "status.json";
     config.fresh_for = milliseconds(300'000);
+    config.project = "shop";
+    config.environment = "staging \"eu\"";  // escaped in the label value
     config.server.token = token;
     config.server.cors_origins = {"https://ops.example"};
     config.heartbeat.targets["github"] = {"GitHub API", "http://gh.test/rate_limit", {}, {}};
@@ -246,7 +248,14 @@ TEST(Routes, MetricsExposeChecksHeartbeatsAndRequests) {
   auto r = h.Call("GET", "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, kPrometheusContentType);
-  auto has = [&](const std::string& s) { return r.body.find(s) != std::string::npos; };
+  // Every series names the project and environment first.
+  const std::string fleet = R"({project="shop",environment="staging \"eu\"")";
+  EXPECT_NE(r.body.find("infinity_sync_check_status" + fleet + ",check=\"GitSync\""),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("infinity_sync_status_fresh" + fleet + "} 1\n"), std::string::npos);
+  std::string body = testing::WithoutFleetLabels(r.body);
+  auto has = [&](const std::string& s) { return body.find(s) != std::string::npos; };
   EXPECT_TRUE(has("infinity_sync_check_status{check=\"GitSync\",status=\"Synced\"} 1\n"));
   EXPECT_TRUE(has("infinity_sync_last_run_timestamp_seconds 1771375837.123\n"));
   EXPECT_TRUE(has("infinity_sync_heartbeat_up{target=\"gcp\",service=\"Google Cloud API\"} 1\n"));
