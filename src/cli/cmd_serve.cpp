@@ -15,6 +15,7 @@
 #include "cli/heartbeat_history.h"
 #include "cli/real_ports.h"
 #include "cli/serve_state.h"
+#include "server/fleet_events.h"
 #include "core/check_status.h"
 #include "engine/sync_job.h"
 #include "ports/process_runner.h"
@@ -190,6 +191,13 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
     history = std::move(*recorder);
   }
   ServeShared shared{real, hub, request_metrics, history.get(), reloads};
+  // A `fleet` event whenever any writer (this server, a laptop, a CI job)
+  // records a run in the store. Declared after the hub it publishes to.
+  std::unique_ptr<FleetEvents> fleet_events;
+  if (history != nullptr) {
+    fleet_events = std::make_unique<FleetEvents>(OpenFleetWatch(config.store, history->store()),
+                                                 history->store(), real.clock, hub);
+  }
 
   ServerOptions options;
   options.listen = config.server.listen;

@@ -102,6 +102,9 @@ class HistoryStore {
   // The latest run of every (project, environment) in the store, whoever
   // wrote it, ordered by project then environment.
   virtual Result<std::vector<StoredRun>> ListFleet() = 0;
+  // A number that changes whenever a run is recorded (the newest run's id);
+  // 0 for a store with none (or not created yet).
+  virtual Result<std::int64_t> FleetVersion() = 0;
   // Heartbeat samples, newest first (`limit`, `since` and `target` apply).
   virtual Result<std::vector<HeartbeatSample>> ListHeartbeats(const HistoryQuery& query) = 0;
   // Deletes runs, transitions and heartbeat samples older than `cutoff`.

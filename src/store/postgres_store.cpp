@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include "store/fleet_watch.h"
+
 namespace infinity_sync {
 namespace {
 
@@ -99,6 +101,9 @@ class PostgresConnection : public SqlConnection {
   Status BeginWrite() override {
     if (auto s = Exec("BEGIN", {}, nullptr); !s) return s;
     return Exec(kWriteLock, {}, nullptr);
+  }
+  std::string NotifySql() const override {
+    return std::string("SELECT pg_notify('") + kFleetChannel + "', ?)";
   }
   std::string IdColumn() const override { return "BIGSERIAL PRIMARY KEY"; }
   std::string Describe() const override { return RedactDatabaseUrl(url_); }

@@ -36,6 +36,10 @@ class SqlConnection {
   // Starts a write transaction that excludes other writers of this database
   // (SQLite BEGIN IMMEDIATE; PostgreSQL BEGIN + an advisory lock).
   virtual Status BeginWrite() = 0;
+  // A statement that tells listeners a run was recorded (one text parameter),
+  // delivered at commit: PostgreSQL's pg_notify on the fleet channel; "" when
+  // the database has no notifications (SQLite).
+  virtual std::string NotifySql() const { return ""; }
   // Column type of an auto-numbered primary key.
   virtual std::string IdColumn() const = 0;
   // What the store is, for errors: no password.

@@ -205,6 +205,11 @@ Status SqlHistoryStore::Record(const StoredRun& run) {
       " ts_ms = excluded.ts_ms WHERE excluded.ts_ms >= fleet_latest.ts_ms",
       {run.project, environment, run_id, ts});
   if (!s) return Fail("updating the fleet", s.error());
+  // Readers that LISTEN (PostgreSQL) hear of it when this transaction commits.
+  if (std::string notify = db_->NotifySql(); !notify.empty()) {
+    s = db_->Exec(notify, {run.project + "/" + environment});
+    if (!s) return Fail("notifying the fleet", s.error());
+  }
   // The last status of every check of this host and project, in one query.
   rows.clear();
   s = db_->Exec("SELECT check_key, status FROM check_state WHERE host = ? AND project = ?",
@@ -322,6 +327,17 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListFleet() {
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   return LoadRunsLocked(
       " JOIN fleet_latest f ON f.run_id = r.id ORDER BY r.project, r.environment, r.id", {}, "");
+}
+
+Result<std::int64_t> SqlHistoryStore::FleetVersion() {
+  std::lock_guard lock(mu_);
+  if (!ready_ && !db_->Exists()) return std::int64_t{0};
+  if (auto r = ReadyLocked(); !r) return Error{r.error()};
+  std::vector<SqlRow> rows;
+  if (auto s = db_->Exec("SELECT MAX(run_id) FROM fleet_latest", {}, &rows); !s) {
+    return Error{Fail("reading the fleet", s.error()).error()};
+  }
+  return rows.empty() ? std::int64_t{0} : Int(rows[0][0]);
 }
 
 Result<std::vector<StoredRun>> SqlHistoryStore::LoadRunsLocked(const std::string& where_and_order,

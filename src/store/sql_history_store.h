@@ -28,6 +28,7 @@ class SqlHistoryStore : public HistoryStore {
   Result<std::vector<HeartbeatSample>> ListHeartbeats(const HistoryQuery& query) override;
   Result<std::vector<Transition>> ListTransitions(const HistoryQuery& query) override;
   Result<std::vector<StoredRun>> ListFleet() override;
+  Result<std::int64_t> FleetVersion() override;
   Status Prune(std::chrono::system_clock::time_point cutoff) override;
   std::string Describe() const override;
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <future>
+#include <thread>
 
 #include "lib/git_world.h"
 #include "lib/history_postgres.h"
@@ -122,6 +123,50 @@ TEST_F(FleetIntegrationTest, WritersAnywhereAppearSideBySideThroughOnePostgres) 
   EXPECT_TRUE(doc.contains("timestamp"));
   std::chrono::milliseconds took{0};
   EXPECT_EQ(serve.Terminate(5s, &took), 0);
+}
+
+// serve pushes a `fleet` event when another process records a run: through
+// PostgreSQL LISTEN/NOTIFY, so it arrives within a second of the write (no
+// polling), and for SQLite by looking at the file once a second.
+TEST_F(FleetIntegrationTest, AFleetEventFollowsAnyWritersRun) {
+  PostgresServer pg;
+  ASSERT_EQ(pg.error(), "");
+  GitWorld world;
+  for (const std::string& store : {pg.CreateDatabase("events"), "sqlite:" + (home / "e.db")}) {
+    SCOPED_TRACE(store);
+    std::string reader = Writer("reader", "shop", "server", world.work(), store,
+                                "server: { sync_every: 0 }\nheartbeat: { timeout: 1s }\n"
+                                "github: { api_url: \"http://127.0.0.1:9\" }\n"
+                                "gcp: { api_url: \"http://127.0.0.1:9\" }\n");
+    std::string writer = Writer("writer", "blog", "ci", world.work(), store);
+    ServeProcess serve({"serve", "--config", reader, "--listen", "127.0.0.1:0"},
+                       {{"HOME", home.str()}});
+    ASSERT_TRUE(serve.ready()) << serve.Stderr();
+    RawConnection events(serve.port());
+    ASSERT_TRUE(events.connected());
+    events.Send("GET /api/sync/events HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    ASSERT_NE(events.ReadUntil("\r\n\r\n", 5s).find("text/event-stream"), std::string::npos);
+    // Let the store settle (a SQLite watch reads its first version now).
+    std::this_thread::sleep_for(1200ms);
+    ProgramRun run = Run({"run", "--only", "git", "--dry-run", "--config", writer});
+    ASSERT_EQ(run.code(), 0) << run.proc.out << run.proc.err;
+    auto written = std::chrono::steady_clock::now();
+    std::string got = events.ReadUntil("event: fleet", 3s);
+    auto took = std::chrono::steady_clock::now() - written;
+    ASSERT_NE(got.find("event: fleet"), std::string::npos) << got << serve.Stderr();
+    if (store.rfind("postgresql://", 0) == 0) {
+      EXPECT_LT(took, 1s) << "LISTEN/NOTIFY: the event follows the write at once";
+    }
+    std::string rest = events.ReadUntil("\n\n", 2s);
+    auto data = rest.find("data: ");
+    ASSERT_NE(data, std::string::npos) << rest;
+    auto doc = nlohmann::json::parse(rest.substr(data + 6, rest.find('\n', data) - data - 6));
+    ASSERT_EQ(doc["runs"].size(), 1u) << doc.dump();
+    EXPECT_EQ(doc["runs"][0]["project"], "blog");
+    EXPECT_EQ(doc["runs"][0]["environment"], "ci");
+    std::chrono::milliseconds stopped{0};
+    EXPECT_EQ(serve.Terminate(5s, &stopped), 0);
+  }
 }
 
 TEST_F(FleetIntegrationTest, SqliteStoreEmptyAbsentAndOff) {

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+#include <thread>
+
+#include "core/clock.h"
+#include "server/sse_hub.h"
+#include "store/fleet_watch.h"
+#include "store/history_store.h"
+
+namespace infinity_sync {
+
+// Pushes a `fleet` event (the fleet document, as GET /api/fleet answers it)
+// to every /api/sync/events stream when any writer records a run in the
+// store, through `watch` (PostgreSQL LISTEN/NOTIFY; SQLite: a look at the
+// store once a second). One thread; stopped and joined by the destructor
+// (within about 2 s, a reconnect to a store that is down included).
+class FleetEvents {
+ public:
+  FleetEvents(std::unique_ptr<FleetWatch> watch, HistoryStore& store, const Clock& clock,
+              SseHub& hub);
+  ~FleetEvents();
+  FleetEvents(const FleetEvents&) = delete;
+  FleetEvents& operator=(const FleetEvents&) = delete;
+
+ private:
+  void Loop(std::stop_token stop);
+
+  std::unique_ptr<FleetWatch> watch_;
+  HistoryStore& store_;
+  const Clock& clock_;
+  SseHub& hub_;
+  std::jthread thread_;
+};
+
+}  // namespace infinity_sync
