@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The reference programs the benchmarks compare against (not needed to build or
-# test): nginx (static files, loopback HTTPS), wrk (HTTP load), curl, hyperfine.
+# test): nginx (static files, loopback HTTPS), wrk (HTTP load), curl, hyperfine, bc.
 # Stops the system nginx service a fresh install may start: the benchmarks run
 # their own nginx on free loopback ports.
 set -euo pipefail
 "$(dirname "$0")/../scripts/install-deps.sh"
 missing=()
-for p in nginx wrk curl hyperfine; do
+for p in nginx wrk curl hyperfine bc; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

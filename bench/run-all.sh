@@ -25,6 +25,7 @@ report="$root/build/bench-report.txt"
   echo; echo "## server load (64 and 512 connections, every GET route) and soak (no RSS/fd growth)"; "$root/bench/soak.sh" ${SOAK_ARGS:-} --bin "$bin"
   echo; echo "## history: 10,000 runs into SQLite (query target < 5 ms)"
   db="$(mktemp -d)/history.db"; "$root/build/bench/history_bench" 10000 "$db"; rm -rf "$(dirname "$db")"
+  echo; echo "## fleet: 100 projects x 3 environments x 10,000 runs in PostgreSQL (GET /api/fleet target < 20 ms)"; "$root/bench/fleet_bench.sh" "$bin"
 } 2>&1 | tee "$report.log"
 # The table: every script prints its figures as FIGURE|name|ours|reference|target|verdict.
 {
