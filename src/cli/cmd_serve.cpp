@@ -14,6 +14,7 @@
 #include "cli/config_loading.h"
 #include "cli/heartbeat_history.h"
 #include "cli/real_ports.h"
+#include "cli/serve_projects.h"
 #include "cli/serve_state.h"
 #include "server/fleet_events.h"
 #include "core/check_status.h"
@@ -175,6 +176,7 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
     std::cerr << "infinity-sync: " << ok.error() << "\n";
     return kExitConfig;
   }
+  if (!config.projects.empty()) return ServeProjects(config);
 
   RealPorts real;
   SseHub hub;

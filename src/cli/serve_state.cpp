@@ -9,7 +9,8 @@
 
 namespace infinity_sync {
 
-ServeState::ServeState(Config config, ServeShared shared)
+ServeState::ServeState(Config config, ServeShared shared,
+                       std::function<nlohmann::json()> projects)
     : config_(std::move(config)),
       shared_(shared),
       checks_(CheckTable(config_)),
@@ -21,7 +22,8 @@ ServeState::ServeState(Config config, ServeShared shared)
       [hub = &shared_.hub](const Heartbeat& h) { hub->Publish("heartbeat", ToJson(h).dump()); });
   api_ = std::make_unique<Api>(ApiDeps{config_, shared_.real.clock, status_, heartbeats_,
                                        driver_.loop(), shared_.hub, shared_.metrics,
-                                       shared_.history, &shared_.real.fs, &shared_.reloads});
+                                       shared_.history, &shared_.real.fs, &shared_.reloads,
+                                       std::move(projects)});
   api_for_events_.store(api_.get());
 }
 

@@ -36,7 +36,10 @@ struct ServeShared {
 // new one from the new configuration and retires the old one.
 class ServeState {
  public:
-  ServeState(Config config, ServeShared shared);
+  // `projects`: the rows of GET /api/projects (serve with projects:); empty:
+  // that route is 404.
+  ServeState(Config config, ServeShared shared,
+             std::function<nlohmann::json()> projects = nullptr);
   // Stops (see Stop). Must not run while a sync of this state is still
   // running: the owner checks Stop's answer first.
   ~ServeState();
@@ -45,6 +48,7 @@ class ServeState {
 
   const Config& config() const { return config_; }
   Api& api() { return *api_; }
+  StatusCache& status() { return status_; }
   bool SyncRunning() { return driver_.loop().Running(); }
 
   // Stops scheduling and cancels a running sync (its programs killed, its

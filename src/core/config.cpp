@@ -181,7 +181,7 @@ class Walker {
 const std::vector<std::string> kTopKeys = {
     "project", "environment", "status_file",  "fresh_for",   "timeout",   "auth",   "git",
     "docker",  "gcp",         "cloudflare",   "github",      "heartbeat", "server", "tls",
-    "checks",  "notify",      "notify_after", "maintenance", "store",     "history"};
+    "checks",  "notify",      "notify_after", "maintenance", "store",     "history", "projects"};
 const std::vector<std::string> kAuthKeys = {"enabled", "required", "github", "google"};
 const std::vector<std::string> kGitKeys = {"enabled", "required", "repo",          "remote",
                                            "branch",  "fetch",    "fetch_timeout", "deploy_branch"};
@@ -457,6 +457,7 @@ void ApplyDerivedDefaults(Config* cfg) {
   cfg->git.repo = ResolvePath(cfg->base_dir, cfg->git.repo);
   cfg->tls.ca_file = ResolvePath(cfg->base_dir, cfg->tls.ca_file);
   for (auto& f : cfg->docker.compose_files) f = ResolvePath(cfg->base_dir, f);
+  for (auto& f : cfg->projects) f = ResolvePath(cfg->base_dir, f);
   if (cfg->gcp.service.empty()) cfg->gcp.service = cfg->project;
   if (cfg->cloudflare.url.empty() && !cfg->cloudflare.domain.empty()) {
     cfg->cloudflare.url = "https://" + cfg->cloudflare.domain;
@@ -485,6 +486,7 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
   w.ExpectMap(root, "", kTopKeys);
   w.Str(root, "project", "", &cfg->project);
   w.Str(root, "environment", "", &cfg->environment);
+  w.List(root, "projects", "", &cfg->projects);
   w.Str(root, "status_file", "", &cfg->status_file);
   if (Walker::Present(root["status_file"]) && cfg->status_file.empty()) {
     w.Fail(root["status_file"], "status_file", "must not be empty");

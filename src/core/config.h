@@ -185,6 +185,9 @@ struct Config {
   std::vector<MaintenanceWindowConfig> maintenance;
   std::string store = "sqlite:readiness/infinity-sync.db";
   HistoryConfig history;
+  // `serve` for several projects: their infinity-sync.yaml files (absolute
+  // after load). Empty: this file is the one project.
+  std::vector<std::string> projects;
 };
 
 // A configuration error: where it is and what is wrong.

@@ -27,10 +27,16 @@ struct RouteClass {
 };
 
 RouteClass Classify(std::string_view path) {
-  static constexpr const char* kGetRoutes[] = {
-      "/healthz",           "/api/sync/status", "/api/sync/heartbeat",
-      "/api/sync/overview", "/api/sync/events", "/api/sync/history",
-      "/api/fleet",         "/metrics",         "/"};
+  static constexpr const char* kGetRoutes[] = {"/healthz",
+                                               "/api/sync/status",
+                                               "/api/sync/heartbeat",
+                                               "/api/sync/overview",
+                                               "/api/sync/events",
+                                               "/api/sync/history",
+                                               "/api/fleet",
+                                               "/api/projects",
+                                               "/metrics",
+                                               "/"};
   if (path == "/api/sync/run") return {"POST", "/api/sync/run"};
   for (const char* route : kGetRoutes) {
     if (path == route) return {"GET", route};
@@ -309,6 +315,34 @@ ServerResponse Api::Asset(const std::string& path) {
   return JsonError(404, "no such file: " + path);
 }
 
+ServerResponse Api::Projects() {
+  if (!d_.projects) {
+    return JsonError(404, "this server has one project: set projects: in its configuration");
+  }
+  return Json(200, {{"timestamp", FormatIso8601(d_.clock.Now())}, {"projects", d_.projects()}});
+}
+
+nlohmann::json ProjectRow(const Config& config, const StatusCache::Snapshot& snap,
+                          std::chrono::system_clock::time_point now) {
+  nlohmann::json row = {
+      {"name", config.project}, {"environment", config.environment},
+      {"overall", nullptr},     {"lastRun", nullptr},
+      {"commit", nullptr},      {"fresh", StatusCache::IsFresh(snap, now, config.fresh_for)}};
+  if (snap.http_status != 200) return row;
+  row["overall"] = snap.exit_code == 0 ? "synced" : snap.exit_code == 1 ? "drift" : "failed";
+  if (snap.has_timestamp) row["lastRun"] = FormatIso8601(snap.timestamp);
+  const auto& lineage = snap.doc.value("lineage", nlohmann::json::object());
+  if (lineage.is_object() && lineage.contains("hops") && lineage["hops"].is_array()) {
+    for (const auto& hop : lineage["hops"]) {
+      if (hop.is_object() && hop.value("hop", "") == "local" && hop.contains("commit") &&
+          hop["commit"].is_string()) {
+        row["commit"] = hop["commit"];
+      }
+    }
+  }
+  return row;
+}
+
 void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
   const std::string& path = request.path;
   if (path == "/healthz") return respond(Healthz());
@@ -362,6 +396,7 @@ void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
   }
   if (path == "/api/sync/history") return respond(History(request.query));
   if (path == "/api/fleet") return respond(Fleet());
+  if (path == "/api/projects") return respond(Projects());
   if (path == "/metrics") return Metrics(respond);
   if (path.rfind(kBadgePrefix, 0) == 0) return respond(Badge(path));
   respond(Asset(path));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,7 +33,14 @@ struct ApiDeps {
   FileSystem* fs = nullptr;
   // serve's configuration reloads (SIGHUP) for /metrics; null: not shown.
   const ConfigReloads* reloads = nullptr;
+  // With `projects:`, the rows of GET /api/projects; empty: that route is 404.
+  std::function<nlohmann::json()> projects = nullptr;
 };
+
+// One row of GET /api/projects from a project's configuration and its last
+// status document: {name, environment, overall, lastRun, commit, fresh}.
+nlohmann::json ProjectRow(const Config& config, const StatusCache::Snapshot& snap,
+                          std::chrono::system_clock::time_point now);
 
 // The REST API of SPEC section 5 as a request -> response function, free of
 // sockets so that tests call it directly. Thread-safe.
@@ -75,6 +83,7 @@ class Api {
   ServerResponse History(const std::string& query);
   ServerResponse Timeline(HistoryQuery query, int buckets);
   ServerResponse Fleet();
+  ServerResponse Projects();
   ServerResponse Healthz();
   ServerResponse Status();
   ServerResponse Asset(const std::string& path);

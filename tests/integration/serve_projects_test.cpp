@@ -1,0 +1,125 @@
+// One `serve` for several projects (`projects:`): each its own repository,
+// status file and live loop, one listener; the seed's /api/sync/* routes
+// answer for the first. Real git, the real program, loopback only.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "lib/git_world.h"
+#include "lib/program.h"
+#include "lib/server_process.h"
+#include "ports/http_client.h"
+
+namespace infinity_sync {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace testing;
+
+class ServeProjectsTest : public ::testing::Test {
+ protected:
+  TempDir home;
+  GitWorld world;
+
+  std::string Project(const std::string& name, const std::string& repo) {
+    return WriteConfig(home / (name + ".yaml"),
+                       "project: " + name + "\ngit: { repo: " + repo +
+                           ", fetch: false }\nstatus_file: " + (home / (name + "/status.json")) +
+                           "\nstore: \"sqlite:" + (home / "shared.db") +
+                           "\"\ngithub: { api_url: \"http://127.0.0.1:9\" }\n"
+                           "gcp: { api_url: \"http://127.0.0.1:9\" }\n"
+                           "auth: { enabled: false }\ndocker: { enabled: false }\n"
+                           "gcp: { enabled: false }\ncloudflare: { enabled: false }\n"
+                           "checks: [{ name: slow, type: command, run: [sleep, \"0.3\"] }]\n");
+  }
+  HttpResponse Send(const ServeProcess& serve, const std::string& method, const std::string& path) {
+    CurlHttpClient http;
+    HttpRequest req;
+    req.method = method;
+    req.url = serve.url(path);
+    req.timeout = 10s;
+    return http.Send(req);
+  }
+  nlohmann::json Json(const ServeProcess& serve, const std::string& path) {
+    HttpResponse r = Send(serve, "GET", path);
+    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false);
+  }
+  bool WaitForStatus(const ServeProcess& serve, const std::string& path) {
+    for (int i = 0; i < 200; ++i) {
+      if (Send(serve, "GET", path).status == 200) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+};
+
+TEST_F(ServeProjectsTest, EachProjectHasItsRoutesAndARunStartsOnlyItsOwn) {
+  std::string alpha = Project("alpha", world.work());
+  std::string beta = Project("beta", home.str());  // not a repository: GitSync Failed
+  std::string top = WriteConfig(home / "top.yaml",
+                                "projects: [alpha.yaml, beta.yaml]\nserver: { sync_every: 0 }\n");
+  ServeProcess serve({"serve", "--config", top, "--listen", "127.0.0.1:0"}, {{"HOME", home.str()}});
+  ASSERT_TRUE(serve.ready()) << serve.Stderr();
+
+  nlohmann::json rows = Json(serve, "/api/projects")["projects"];
+  ASSERT_EQ(rows.size(), 2u) << rows.dump();
+  EXPECT_EQ(rows[0]["name"], "alpha");
+  EXPECT_EQ(rows[1]["name"], "beta");
+  EXPECT_TRUE(rows[0]["overall"].is_null());
+  EXPECT_EQ(rows[0]["fresh"], false);
+
+  // A run of beta starts beta's only.
+  EXPECT_EQ(Send(serve, "POST", "/api/projects/beta/sync/run").status, 202);
+  ASSERT_TRUE(WaitForStatus(serve, "/api/projects/beta/sync/status")) << serve.Stderr();
+  EXPECT_EQ(Send(serve, "GET", "/api/projects/alpha/sync/status").status, 404);
+  EXPECT_EQ(Send(serve, "GET", "/api/sync/status").status, 404) << "the first project is alpha";
+  nlohmann::json beta_status = Json(serve, "/api/projects/beta/sync/status");
+  EXPECT_EQ(beta_status["status"]["GitSync"]["Status"], "Failed") << beta_status.dump();
+
+  // beta failing does not touch alpha's answers.
+  EXPECT_EQ(Send(serve, "POST", "/api/projects/alpha/sync/run").status, 202);
+  ASSERT_TRUE(WaitForStatus(serve, "/api/sync/status")) << serve.Stderr();
+  nlohmann::json alpha_status = Json(serve, "/api/projects/alpha/sync/status");
+  EXPECT_EQ(alpha_status["status"]["GitSync"]["Status"], "Synced") << alpha_status.dump();
+  EXPECT_EQ(Json(serve, "/api/sync/status")["status"]["GitSync"]["Status"], "Synced");
+  EXPECT_EQ(Json(serve, "/api/projects/beta/sync/heartbeat")["heartbeats"].size(), 3u);
+
+  rows = Json(serve, "/api/projects")["projects"];
+  EXPECT_EQ(rows[0]["overall"], "synced") << rows.dump();
+  EXPECT_EQ(rows[0]["commit"], world.Head(world.work()));
+  EXPECT_EQ(rows[0]["fresh"], true);
+  EXPECT_EQ(rows[1]["overall"], "failed") << rows.dump();
+  EXPECT_TRUE(rows[1]["lastRun"].is_string());
+  // Both recorded in their shared store: the fleet holds both.
+  nlohmann::json fleet = Json(serve, "/api/fleet");
+  EXPECT_EQ(fleet["runs"].size(), 2u) << fleet.dump();
+
+  EXPECT_EQ(Send(serve, "GET", "/api/projects/gamma/sync/status").status, 404);
+  EXPECT_EQ(Send(serve, "GET", "/api/projects/alpha").status, 404);
+  std::chrono::milliseconds took{0};
+  EXPECT_EQ(serve.Terminate(5s, &took), 0) << serve.Stderr();
+}
+
+TEST_F(ServeProjectsTest, BadProjectFilesAreConfigurationErrorsNamingThem) {
+  std::string alpha = Project("alpha", world.work());
+  WriteConfig(home / "broken.yaml", "timeout: soon\n");
+  EnvChanges env = HermeticEnv(home.str());
+  std::string top = WriteConfig(home / "top.yaml", "projects: [alpha.yaml, broken.yaml]\n");
+  ProgramRun bad = RunProgram({"serve", "--config", top, "--listen", "127.0.0.1:0"}, home.str(), env);
+  EXPECT_EQ(bad.code(), 78);
+  EXPECT_NE(bad.proc.err.find("broken.yaml"), std::string::npos) << bad.proc.err;
+  std::string missing = WriteConfig(home / "top2.yaml", "projects: [alpha.yaml, nope.yaml]\n");
+  ProgramRun absent =
+      RunProgram({"serve", "--config", missing, "--listen", "127.0.0.1:0"}, home.str(), env);
+  EXPECT_EQ(absent.code(), 78);
+  EXPECT_NE(absent.proc.err.find("nope.yaml"), std::string::npos) << absent.proc.err;
+  std::string twice = WriteConfig(home / "top3.yaml", "projects: [alpha.yaml, alpha.yaml]\n");
+  ProgramRun same =
+      RunProgram({"serve", "--config", twice, "--listen", "127.0.0.1:0"}, home.str(), env);
+  EXPECT_EQ(same.code(), 78);
+  EXPECT_NE(same.proc.err.find("\"alpha\" is taken"), std::string::npos) << same.proc.err;
+}
+
+}  // namespace
+}  // namespace infinity_sync
