@@ -1,5 +1,6 @@
 // The dashboard: reads /api/sync/overview and /api/sync/history (the last
-// runs, and kind=timeline for 24 h / 7 d), then follows /api/sync/events. With server.token set, the API answers 401 until the page
+// runs, and kind=timeline for 24 h / 7 d), the fleet (/api/fleet), then
+// follows /api/sync/events (/api/projects/NAME/sync/... with ?project=NAME). With server.token set, the API answers 401 until the page
 // sends "Authorization: Bearer <token>": the page then asks for the token and
 // keeps it in sessionStorage (this tab only; never in a URL).
 "use strict";
@@ -16,7 +17,16 @@ const TOKEN_KEY = "infinity-sync.token";
 // The long views: kind=timeline windows and their bucket counts.
 const WINDOWS = { "24h": { buckets: 48, text: "24 h" }, "7d": { buckets: 84, text: "7 d" } };
 
+// ?project=NAME: this page shows one project of a serve with projects: (its
+// routes are /api/projects/NAME/sync/...); without it, /api/sync/... (the
+// first or only project).
+const PROJECT = new URLSearchParams(location.search).get("project");
+const SYNC = PROJECT ? "/api/projects/" + encodeURIComponent(PROJECT) + "/sync" : "/api/sync";
+
 let state = { syncStatus: null, syncStatusFresh: false, heartbeats: [] };
+// The fleet (GET /api/fleet) and the projects this server serves (GET /api/projects).
+let fleet = null;
+let served = [];
 // null: not loaded; {off: text}: no history; {runs, transitions}: loaded.
 let history = null;
 // {"24h": timeline document, "7d": ...}; a window absent: not loaded (or history off).
@@ -273,7 +283,7 @@ function showError(text) {
 
 async function loadHistory() {
   try {
-    const r = await api("/api/sync/history?limit=" + HISTORY_RUNS);
+    const r = await api(SYNC + "/history?limit=" + HISTORY_RUNS);
     if (r.status === 404) {
       history = { off: "history is off on this server" };
     } else if (!r.ok) {
@@ -290,7 +300,7 @@ async function loadHistory() {
 }
 async function load() {
   try {
-    const r = await api("/api/sync/overview");
+    const r = await api(SYNC + "/overview");
     if (!r.ok) throw new Error("overview: HTTP " + r.status);
     state = await r.json();
     showError(state.syncStatusError ? "The status file cannot be read: " + state.syncStatusError : "");
@@ -314,7 +324,7 @@ async function syncNow() {
   clearTimeout(syncTimer);
   syncTimer = setTimeout(syncDone, 60000);
   try {
-    const r = await api("/api/sync/run", { method: "POST" });
+    const r = await api(SYNC + "/run", { method: "POST" });
     if (r.status === 409) b.textContent = "Already running…";
     else if (!r.ok) throw new Error("HTTP " + r.status);
   } catch (e) {
@@ -338,12 +348,16 @@ function onHeartbeat(data) {
   if (i >= 0) state.heartbeats[i] = h; else state.heartbeats.push(h);
   render();
 }
-const HANDLERS = { status: onStatus, heartbeat: onHeartbeat };
+function onFleet(data) {
+  fleet = JSON.parse(data);
+  renderFleet();
+}
+const HANDLERS = { status: onStatus, heartbeat: onHeartbeat, fleet: onFleet };
 
 // EventSource cannot send headers: without a token it is used as is; with a
 // token the stream is read with fetch() and parsed here (same frames).
 function followEventSource(opened, lost) {
-  const es = new EventSource("/api/sync/events");
+  const es = new EventSource(SYNC + "/events");
   es.onopen = opened;
   es.onerror = lost;
   for (const [name, fn] of Object.entries(HANDLERS)) es.addEventListener(name, ev => fn(ev.data));
@@ -368,7 +382,7 @@ function followFetch(opened, lost) {
   (async () => {
     while (!ctl.signal.aborted) {
       try {
-        const r = await api("/api/sync/events", { headers: { Accept: "text/event-stream" },
+        const r = await api(SYNC + "/events", { headers: { Accept: "text/event-stream" },
                                                   signal: ctl.signal });
         if (!r.ok || !r.body) throw new Error("HTTP " + r.status);
         opened();
@@ -399,10 +413,72 @@ function follow() {
   let wasLost = false;
   const opened = () => {
     live.textContent = "live";
-    if (wasLost) { wasLost = false; load(); loadHistory(); loadTimelines(); }  // events may have been missed
+    if (wasLost) { wasLost = false; load(); loadHistory(); loadTimelines(); loadFleet(); }  // events may have been missed
   };
   const lost = () => { live.textContent = "reconnecting…"; wasLost = true; };
   stream = token() ? followFetch(opened, lost) : followEventSource(opened, lost);
+}
+// The matrix projects x environments, when the store holds more than one of
+// either: each cell the overall verdict, the commit and the age of that
+// pair's latest run, linked to the project's page when this server serves it.
+function renderFleet() {
+  const section = $("fleet-section");
+  const runs = (fleet && Array.isArray(fleet.runs)) ? fleet.runs : [];
+  const projects = [...new Set(runs.map(r => r.project))].sort();
+  const environments = [...new Set(runs.map(r => r.environment))].sort();
+  section.hidden = projects.length < 2 && environments.length < 2;
+  if (section.hidden) return;
+  const table = $("fleet");
+  table.replaceChildren();
+  const head = el("tr");
+  head.append(el("th", "", "project"));
+  for (const e of environments) head.append(el("th", "", e));
+  table.append(head);
+  const words = { synced: "In sync", drift: "Drift", failed: "Failing" };
+  const kinds = { synced: "good", drift: "drift", failed: "bad" };
+  for (const p of projects) {
+    const tr = el("tr");
+    const name = el("th");
+    const here = served.includes(p);
+    if (here) {
+      const a = el("a", "", p);
+      a.href = served[0] === p && !PROJECT ? "/" : "?project=" + encodeURIComponent(p);
+      name.append(a);
+    } else {
+      name.textContent = p;
+    }
+    tr.append(name);
+    for (const e of environments) {
+      const r = runs.find(x => x.project === p && x.environment === e);
+      const td = el("td", r ? "cell " + (kinds[r.overall] || "neutral") : "cell empty");
+      if (r) {
+        td.dataset.project = p;
+        td.dataset.environment = e;
+        td.append(el("span", "badge", words[r.overall] || "unknown"));
+        td.append(el("span", "hop-commit", r.commit ? String(r.commit).slice(0, 7) : "?"));
+        td.append(el("span", "muted", age(r.timestamp) + (r.stale ? " (stale)" : "")));
+        td.title = `${p} in ${e} on ${r.host}: ` +
+                   Object.entries(r.statuses || {}).map(([k, v]) => `${title(k)} ${v}`).join(", ");
+      } else {
+        td.textContent = "—";
+      }
+      tr.append(td);
+    }
+    table.append(tr);
+  }
+}
+async function loadFleet() {
+  try {
+    const p = await api("/api/projects");
+    served = p.ok ? ((await p.json()).projects || []).map(x => x.name) : [];
+    if (!p.ok && state.syncStatus && state.syncStatus.project) served = [state.syncStatus.project];
+    const r = await api("/api/fleet");
+    fleet = r.ok ? await r.json() : null;
+  } catch (e) {
+    if (e instanceof Unauthorized) return;
+    fleet = null;
+  }
+  renderFleet();
 }
 async function start() {
   await load();
@@ -410,6 +486,7 @@ async function start() {
   follow();
   loadHistory();
   loadTimelines();
+  loadFleet();
 }
 
 $("sync-now").addEventListener("click", syncNow);
@@ -429,5 +506,5 @@ $("beat-window").addEventListener("click", ev => {
   render();
 });
 start();
-setInterval(render, 30000);  // keep ages and the stale warning honest
+setInterval(() => { render(); renderFleet(); }, 30000);  // keep ages and the stale warning honest
 setInterval(() => { if ($("token-form").hidden) { load(); loadTimelines(); } }, 60000);  // heartbeats, freshness

@@ -173,7 +173,7 @@ function beatHistory(h) {
 async function loadTimelines() {
   for (const [w, { buckets }] of Object.entries(WINDOWS)) {
     try {
-      const r = await api(`/api/sync/history?kind=timeline&since=${w}&buckets=${buckets}`);
+      const r = await api(`${SYNC}/history?kind=timeline&since=${w}&buckets=${buckets}`);
       if (r.ok) timelines[w] = await r.json();
       else delete timelines[w];
     } catch (e) {

@@ -43,6 +43,8 @@ ServerResponse Api::History(const std::string& query) {
                      "history is off (store: none); set store: sqlite:PATH or postgresql://...");
   }
   HistoryQuery q;
+  // A store may be shared (projects:, PostgreSQL): this project's runs only.
+  q.project = d_.config.project;
   bool heartbeats = false;
   bool timeline = false;
   int buckets = 0;

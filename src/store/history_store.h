@@ -72,10 +72,12 @@ struct Transition {
   std::int64_t run_id = 0;
 };
 
-// Filters of a history query. Every host and project in the store is listed.
+// Filters of a history query. Every host is listed; every project unless
+// `project` names one.
 struct HistoryQuery {
-  int limit = 20;     // 1..kMaxHistoryLimit
-  std::string check;  // empty: every check; else only runs with this check, and only it
+  std::string project;  // empty: every project
+  int limit = 20;       // 1..kMaxHistoryLimit
+  std::string check;    // empty: every check; else only runs with this check, and only it
   std::optional<std::chrono::system_clock::time_point> since;  // inclusive
   std::string target;  // heartbeat samples only: empty: every target
 };

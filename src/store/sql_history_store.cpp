@@ -308,6 +308,10 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& que
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   std::string sql = " WHERE 1 = 1";
   std::vector<SqlParam> params;
+  if (!query.project.empty()) {
+    sql += " AND r.project = ?";
+    params.emplace_back(query.project);
+  }
   if (query.since) {
     sql += " AND r.ts_ms >= ?";
     params.emplace_back(ToMs(*query.since));
@@ -402,6 +406,10 @@ Result<std::vector<Transition>> SqlHistoryStore::ListTransitions(const HistoryQu
       "SELECT ts_ms, host, project, check_key, from_status, to_status, run_id FROM transitions"
       " WHERE 1 = 1";
   std::vector<SqlParam> params;
+  if (!query.project.empty()) {
+    sql += " AND project = ?";
+    params.emplace_back(query.project);
+  }
   if (query.since) {
     sql += " AND ts_ms >= ?";
     params.emplace_back(ToMs(*query.since));
@@ -432,6 +440,10 @@ Result<std::vector<HeartbeatSample>> SqlHistoryStore::ListHeartbeats(const Histo
       "SELECT ts_ms, host, project, target, state, http_status, latency_ms, error"
       " FROM heartbeat_samples WHERE 1 = 1";
   std::vector<SqlParam> params;
+  if (!query.project.empty()) {
+    sql += " AND project = ?";
+    params.emplace_back(query.project);
+  }
   if (query.since) {
     sql += " AND ts_ms >= ?";
     params.emplace_back(ToMs(*query.since));

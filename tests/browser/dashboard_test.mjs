@@ -11,7 +11,7 @@
 // Exits 0 when every step passed, 1 on the first failure, 77 (skipped) only
 // when INFINITY_SYNC_SKIP_BROWSER=1. Every process it starts is stopped on
 // every way out (success, failure, a signal, the watchdog).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
@@ -535,6 +535,78 @@ async function main() {
   code = await stop(server.child);
   check(code === 0, `serve (token) exited with ${code} on SIGTERM:\n${fs.readFileSync(serverLog, "utf8")}`);
   pass(`screenshot: ${shot}`);
+
+  // -- 3. a fleet: two projects served here (projects:), a third environment
+  // written by another process into the same store; the matrix, its links to
+  // a project's page, and a `fleet` event when yet another writer records.
+  const fleetStore = "sqlite:" + path.join(tmp, "fleet.db");
+  const project = (file, name, environment, repo) => {
+    fs.writeFileSync(path.join(conf, file),
+      `project: ${name}\nenvironment: ${environment}\ngit: { repo: "${repo}", fetch: false }\n` +
+      `status_file: "${path.join(tmp, name + "-" + environment, "status.json")}"\n` +
+      `store: "${fleetStore}"\nauth: { enabled: false }\ndocker: { enabled: false }\n` +
+      `gcp: { enabled: false }\ncloudflare: { enabled: false }\ngithub: { api_url: "${github}" }\n` +
+      `heartbeat: { targets: { gcp: { url: "${gcp}/" }, cloudflare: { url: "${edge}/" } } }\n`);
+    return path.join(conf, file);
+  };
+  git(other, "pull", "--quiet");
+  git(work, "checkout", "--quiet", "--", ".");
+  git(work, "pull", "--quiet");
+  project("alpha.yaml", "alpha", "laptop", work);
+  project("beta.yaml", "beta", "laptop", tmp);  // not a repository: GitSync Failed
+  const writeRun = file => {
+    // A failed check exits 2: that is a run recorded, not an error here.
+    const r = spawnSync(BINARY, ["run", "--only", "git", "--dry-run", "--config", file],
+                        { env: serveEnv(), encoding: "utf8" });
+    check(r.status === 0 || r.status === 2, `run --config ${file} exited ${r.status}: ${r.stderr}`);
+  };
+  writeRun(project("alpha-ci.yaml", "alpha", "ci", other));
+  const topConfig = path.join(conf, "projects.yaml");
+  fs.writeFileSync(topConfig, "projects: [alpha.yaml, beta.yaml]\nserver: { sync_every: 0 }\n");
+  server = await startServer(topConfig, serveEnv());
+  const fleetBase = server.base;
+  for (const name of ["alpha", "beta"]) {
+    const r = await fetch(`${fleetBase}/api/projects/${name}/sync/run`, { method: "POST" });
+    check(r.status === 202, `POST /api/projects/${name}/sync/run answered ${r.status}`);
+  }
+  await until(async () => (await getJson(fleetBase, "/api/fleet")).runs.length === 3, "three fleet rows");
+  const ctx3 = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page3 = await ctx3.newPage();
+  currentPage = page3;
+  const errors3 = [];
+  page3.on("pageerror", e => errors3.push(String(e)));
+  await page3.goto(fleetBase + "/");
+  await page3.waitForFunction(() => document.querySelectorAll("#fleet td.cell:not(.empty)").length === 3,
+                              null, { timeout: WAIT });
+  const cell = (p, e) => page3.$eval(`#fleet td[data-project="${p}"][data-environment="${e}"] .badge`,
+                                     b => b.textContent);
+  check(await cell("alpha", "laptop") === "In sync", `alpha/laptop reads ${await cell("alpha", "laptop")}`);
+  check(await cell("alpha", "ci") === "In sync", `alpha/ci reads ${await cell("alpha", "ci")}`);
+  check(await cell("beta", "laptop") === "Failing", `beta/laptop reads ${await cell("beta", "laptop")}`);
+  check(await page3.$$eval("#fleet td.empty", tds => tds.length) === 1, "beta/ci is not the one empty cell");
+  pass("the fleet matrix: 2 projects x 2 environments, each cell the latest run's verdict");
+  await page3.screenshot({ path: path.join(ARTIFACTS, "dashboard-fleet.png"), fullPage: true });
+
+  // A writer elsewhere records: the `fleet` event adds its column, no reload.
+  await page3.evaluate(() => { window.__sameDocument = true; });
+  writeRun(project("beta-staging.yaml", "beta", "staging", tmp));
+  await page3.waitForFunction(() => document.querySelector('#fleet td[data-environment="staging"]'),
+                              null, { timeout: WAIT });
+  check(await page3.evaluate(() => window.__sameDocument === true), "the page reloaded for the fleet event");
+  pass("a run written by another process reached the matrix through the fleet event");
+
+  // The project's name leads to its own page: its routes, its checks.
+  await page3.click('#fleet th a:text-is("beta")');
+  await page3.waitForURL(/\?project=beta$/, { timeout: WAIT });
+  await page3.waitForFunction(
+    () => document.querySelector('#checks .card[data-id="GitSync"] h3 .badge')?.textContent === "Failed",
+    null, { timeout: WAIT });
+  check(await page3.textContent("#verdict-text") !== "In sync", "beta's page says In sync");
+  check(errors3.length === 0, "page errors: " + errors3.join("; "));
+  pass("a project's name in the matrix opens its page (?project=beta: /api/projects/beta/sync/*)");
+  await ctx3.close();
+  code = await stop(server.child);
+  check(code === 0, `serve (projects) exited with ${code} on SIGTERM:\n${fs.readFileSync(serverLog, "utf8")}`);
 }
 
 let failed = false;

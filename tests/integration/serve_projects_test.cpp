@@ -94,6 +94,12 @@ TEST_F(ServeProjectsTest, EachProjectHasItsRoutesAndARunStartsOnlyItsOwn) {
   // Both recorded in their shared store: the fleet holds both.
   nlohmann::json fleet = Json(serve, "/api/fleet");
   EXPECT_EQ(fleet["runs"].size(), 2u) << fleet.dump();
+  // ... and each project's history is its own, though the store is shared.
+  for (const std::string name : {"alpha", "beta"}) {
+    nlohmann::json runs = Json(serve, "/api/projects/" + name + "/sync/history")["runs"];
+    ASSERT_EQ(runs.size(), 1u) << name << ": " << runs.dump();
+    EXPECT_EQ(runs[0]["project"], name);
+  }
 
   EXPECT_EQ(Send(serve, "GET", "/api/projects/gamma/sync/status").status, 404);
   EXPECT_EQ(Send(serve, "GET", "/api/projects/alpha").status, 404);
@@ -106,7 +112,8 @@ TEST_F(ServeProjectsTest, BadProjectFilesAreConfigurationErrorsNamingThem) {
   WriteConfig(home / "broken.yaml", "timeout: soon\n");
   EnvChanges env = HermeticEnv(home.str());
   std::string top = WriteConfig(home / "top.yaml", "projects: [alpha.yaml, broken.yaml]\n");
-  ProgramRun bad = RunProgram({"serve", "--config", top, "--listen", "127.0.0.1:0"}, home.str(), env);
+  ProgramRun bad =
+      RunProgram({"serve", "--config", top, "--listen", "127.0.0.1:0"}, home.str(), env);
   EXPECT_EQ(bad.code(), 78);
   EXPECT_NE(bad.proc.err.find("broken.yaml"), std::string::npos) << bad.proc.err;
   std::string missing = WriteConfig(home / "top2.yaml", "projects: [alpha.yaml, nope.yaml]\n");
