@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <set>
 #include <variant>
 
@@ -80,11 +81,37 @@ int ServeProjects(const Config& top) {
     }
     return out;
   };
+  // /metrics: every project's series in one exposition (the server's own
+  // once), gathered as each project's heartbeats answer.
+  auto all_metrics = [&projects](Respond respond) {
+    struct Gather {
+      std::mutex mu;
+      std::vector<std::vector<MetricFamily>> parts;
+      std::size_t left;
+      Respond respond;
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->parts.resize(projects.size());
+    gather->left = projects.size();
+    gather->respond = std::move(respond);
+    for (std::size_t i = 0; i < projects.size(); ++i) {
+      projects[i].state->api().MetricFamilies(i == 0, [gather, i](std::vector<MetricFamily> f) {
+        std::unique_lock<std::mutex> lock(gather->mu);
+        gather->parts[i] = std::move(f);
+        if (--gather->left > 0) return;
+        lock.unlock();
+        ServerResponse r;
+        r.content_type = kPrometheusContentType;
+        r.body = FormatPrometheus(MergeMetricFamilies(std::move(gather->parts)));
+        gather->respond(std::move(r));
+      });
+    }
+  };
   for (std::size_t i = 0; i < configs->size(); ++i) {
     ServeShared shared{real, hub, request_metrics, projects[i].history.get(), reloads};
-    projects[i].state =
-        std::make_shared<ServeState>(std::move((*configs)[i]), shared,
-                                     i == 0 ? std::function<nlohmann::json()>(rows) : nullptr);
+    ServeState::Extras extras;
+    if (i == 0) extras = {rows, all_metrics};
+    projects[i].state = std::make_shared<ServeState>(std::move((*configs)[i]), shared, extras);
   }
   // The fleet event of the first project's store (shared stores are the point).
   std::unique_ptr<FleetEvents> fleet_events;

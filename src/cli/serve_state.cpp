@@ -9,8 +9,7 @@
 
 namespace infinity_sync {
 
-ServeState::ServeState(Config config, ServeShared shared,
-                       std::function<nlohmann::json()> projects)
+ServeState::ServeState(Config config, ServeShared shared, Extras extras)
     : config_(std::move(config)),
       shared_(shared),
       checks_(CheckTable(config_)),
@@ -23,7 +22,8 @@ ServeState::ServeState(Config config, ServeShared shared,
   api_ = std::make_unique<Api>(ApiDeps{config_, shared_.real.clock, status_, heartbeats_,
                                        driver_.loop(), shared_.hub, shared_.metrics,
                                        shared_.history, &shared_.real.fs, &shared_.reloads,
-                                       std::move(projects)});
+                                       std::move(extras.projects),
+                                       std::move(extras.all_metrics)});
   api_for_events_.store(api_.get());
 }
 

@@ -36,10 +36,13 @@ struct ServeShared {
 // new one from the new configuration and retires the old one.
 class ServeState {
  public:
-  // `projects`: the rows of GET /api/projects (serve with projects:); empty:
-  // that route is 404.
-  ServeState(Config config, ServeShared shared,
-             std::function<nlohmann::json()> projects = nullptr);
+  // What only the first project of a serve with projects: answers: the rows
+  // of GET /api/projects and every project's /metrics.
+  struct Extras {
+    std::function<nlohmann::json()> projects;
+    std::function<void(Respond)> all_metrics;
+  };
+  ServeState(Config config, ServeShared shared, Extras extras = {});
   // Stops (see Stop). Must not run while a sync of this state is still
   // running: the owner checks Stop's answer first.
   ~ServeState();

@@ -35,7 +35,14 @@ struct ApiDeps {
   const ConfigReloads* reloads = nullptr;
   // With `projects:`, the rows of GET /api/projects; empty: that route is 404.
   std::function<nlohmann::json()> projects = nullptr;
+  // With `projects:`, what GET /metrics answers instead (every project's
+  // series); empty: this Api's own.
+  std::function<void(Respond)> all_metrics = nullptr;
 };
+
+// One exposition from several: families of the same name become one, their
+// samples in order (each project's series already carry its labels).
+std::vector<MetricFamily> MergeMetricFamilies(std::vector<std::vector<MetricFamily>> parts);
 
 // One row of GET /api/projects from a project's configuration and its last
 // status document: {name, environment, overall, lastRun, commit, fresh}.
@@ -54,6 +61,11 @@ class Api {
 
   // The body of /api/sync/status (document + "fresh"), for the SSE status event.
   std::string StatusBody();
+
+  // This project's /metrics families, labelled with its project and
+  // environment; `shared`: also the server's own (requests, SSE clients,
+  // reloads). Through `done`, now or from a heartbeat probe thread.
+  void MetricFamilies(bool shared, std::function<void(std::vector<MetricFamily>)> done);
 
   // `route` label for metrics: the route template, or "other".
   static std::string RouteLabel(const std::string& path);

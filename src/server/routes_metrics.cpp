@@ -3,10 +3,23 @@
 // project and environment.
 #include "server/routes.h"
 
+#include <algorithm>
+
 namespace infinity_sync {
 
 void Api::Metrics(const Respond& respond) {
-  d_.heartbeats.GetAll([this, respond](std::vector<Heartbeat> beats) {
+  if (d_.all_metrics) return d_.all_metrics(respond);  // projects: every project's series
+  MetricFamilies(/*shared=*/true, [respond](std::vector<MetricFamily> families) {
+    ServerResponse r;
+    r.content_type = kPrometheusContentType;
+    r.body = FormatPrometheus(families);
+    respond(std::move(r));
+  });
+}
+
+void Api::MetricFamilies(bool shared,
+                         std::function<void(std::vector<MetricFamily>)> done) {
+  d_.heartbeats.GetAll([this, shared, done](std::vector<Heartbeat> beats) {
     std::vector<MetricFamily> families;
     auto snap = d_.status.Get();
 
@@ -84,28 +97,43 @@ void Api::Metrics(const Respond& respond) {
     MetricFamily runs{
         "infinity_sync_syncs_started_total", "Syncs started by this server.", "counter", {}};
     runs.samples.push_back({"", {}, static_cast<double>(d_.loop.Runs())});
-    MetricFamily clients{
-        "infinity_sync_sse_clients", "Open /api/sync/events streams.", "gauge", {}};
-    clients.samples.push_back({"", {}, static_cast<double>(d_.hub.ClientCount())});
     families.push_back(std::move(running));
     families.push_back(std::move(runs));
-    families.push_back(std::move(clients));
-    d_.metrics.AppendTo(&families);
-    if (d_.reloads != nullptr) d_.reloads->AppendTo(&families);
+    if (shared) {
+      MetricFamily clients{
+          "infinity_sync_sse_clients", "Open /api/sync/events streams.", "gauge", {}};
+      clients.samples.push_back({"", {}, static_cast<double>(d_.hub.ClientCount())});
+      families.push_back(std::move(clients));
+      d_.metrics.AppendTo(&families);
+      if (d_.reloads != nullptr) d_.reloads->AppendTo(&families);
+    }
     // Every series names the project and environment it speaks for, so one
     // scrape config (and one alert rule) covers a fleet of servers.
+    // (The server's own series, shared by every project, name the first.)
     for (auto& family : families) {
       for (auto& sample : family.samples) {
         sample.labels.insert(sample.labels.begin(), {{"project", d_.config.project},
                                                      {"environment", d_.config.environment}});
       }
     }
-
-    ServerResponse r;
-    r.content_type = kPrometheusContentType;
-    r.body = FormatPrometheus(families);
-    respond(std::move(r));
+    done(std::move(families));
   });
+}
+
+std::vector<MetricFamily> MergeMetricFamilies(std::vector<std::vector<MetricFamily>> parts) {
+  std::vector<MetricFamily> out;
+  for (auto& part : parts) {
+    for (auto& family : part) {
+      auto same = std::find_if(out.begin(), out.end(),
+                               [&](const MetricFamily& f) { return f.name == family.name; });
+      if (same == out.end()) {
+        out.push_back(std::move(family));
+      } else {
+        for (auto& sample : family.samples) same->samples.push_back(std::move(sample));
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace infinity_sync

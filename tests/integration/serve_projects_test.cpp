@@ -101,6 +101,33 @@ TEST_F(ServeProjectsTest, EachProjectHasItsRoutesAndARunStartsOnlyItsOwn) {
     EXPECT_EQ(runs[0]["project"], name);
   }
 
+  // One /metrics for every project: each family once, each project's series
+  // under its own labels, the server's own series once.
+  HttpResponse metrics = Send(serve, "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  for (const std::string name : {"alpha", "beta"}) {
+    EXPECT_NE(metrics.body.find("infinity_sync_check_status{project=\"" + name + "\","),
+              std::string::npos)
+        << name << "\n"
+        << metrics.body;
+  }
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto p = metrics.body.find(what); p != std::string::npos; p = metrics.body.find(what, p + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count("# TYPE infinity_sync_check_status gauge"), 1u) << metrics.body;
+  EXPECT_EQ(count("\ninfinity_sync_sse_clients{"), 1u) << metrics.body;
+  EXPECT_EQ(count("\ninfinity_sync_syncs_started_total{"), 2u) << metrics.body;
+  if (testing::Run({"sh", "-c", "command -v promtool"}).exit_code == 0) {
+    WriteFile(home / "metrics.txt", metrics.body);
+    ProcessResult lint = testing::Run(
+        {"sh", "-c", "promtool check metrics < \"$0\"", home / "metrics.txt"}, home.str());
+    EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
+  }
+
   EXPECT_EQ(Send(serve, "GET", "/api/projects/gamma/sync/status").status, 404);
   EXPECT_EQ(Send(serve, "GET", "/api/projects/alpha").status, 404);
   std::chrono::milliseconds took{0};
