@@ -9,7 +9,6 @@
 #include "cli/config_loading.h"
 #include "core/time_format.h"
 #include "store/history_json.h"
-#include "store/open_store.h"
 
 namespace infinity_sync {
 namespace {
@@ -47,17 +46,11 @@ void PrintFleet(std::ostream& out, const nlohmann::json& doc) {
 int CmdFleet(const GlobalOptions& global, bool json) {
   auto loaded = LoadConfigOrReport(global.config);
   if (!loaded) return kExitConfig;
-  auto store = OpenStore(*loaded);
-  if (!store) {
-    std::cerr << "infinity-sync: " << store.error() << "\n";
-    return kExitConfig;
-  }
-  if (!*store) {
-    std::cerr << "infinity-sync: history is off (store: none); the fleet is read from the store: "
-                 "set store: postgresql://... (shared) or sqlite:PATH\n";
-    return kExitConfig;
-  }
-  auto doc = FleetDocument(**store, std::chrono::system_clock::now());
+  auto store = OpenStoreOrReport(
+      *loaded, "the fleet is read from the store: set store: postgresql://... (shared) or "
+               "sqlite:PATH");
+  if (!store) return kExitConfig;
+  auto doc = FleetDocument(*store, std::chrono::system_clock::now());
   if (!doc) {
     std::cerr << "infinity-sync: " << doc.error() << "\n";
     return kExitFailed;

@@ -93,18 +93,10 @@ int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags) {
       return kExitUsage;
     }
   }
-  auto store = OpenStore(*loaded);
-  if (!store) {
-    std::cerr << "infinity-sync: " << store.error() << "\n";
-    return kExitConfig;
-  }
-  if (!*store) {
-    std::cerr << "infinity-sync: history is off (store: none); set store: sqlite:PATH or "
-                 "postgresql://...\n";
-    return kExitConfig;
-  }
+  auto store = OpenStoreOrReport(*loaded, "set store: sqlite:PATH or postgresql://...");
+  if (!store) return kExitConfig;
   if (flags.heartbeats) {
-    auto samples = (*store)->ListHeartbeats(query);
+    auto samples = store->ListHeartbeats(query);
     if (!samples) {
       std::cerr << "infinity-sync: " << samples.error() << "\n";
       return kExitFailed;
@@ -118,12 +110,12 @@ int CmdHistory(const GlobalOptions& global, const HistoryFlags& flags) {
     }
     return kExitOk;
   }
-  auto runs = (*store)->ListRuns(query);
+  auto runs = store->ListRuns(query);
   if (!runs) {
     std::cerr << "infinity-sync: " << runs.error() << "\n";
     return kExitFailed;
   }
-  auto transitions = (*store)->ListTransitions(query);
+  auto transitions = store->ListTransitions(query);
   if (!transitions) {
     std::cerr << "infinity-sync: " << transitions.error() << "\n";
     return kExitFailed;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "engine/runner.h"
+#include "store/open_store.h"
 
 namespace infinity_sync {
 
@@ -27,6 +28,16 @@ std::optional<std::vector<CheckSpec>> SelectChecksOrReport(const Config& config,
     return std::nullopt;
   }
   return std::move(*selected);
+}
+
+std::unique_ptr<HistoryStore> OpenStoreOrReport(const Config& config, const std::string& off_hint) {
+  auto store = OpenStore(config);
+  if (!store) {
+    std::cerr << "infinity-sync: " << store.error() << "\n";
+    return nullptr;
+  }
+  if (!*store) std::cerr << "infinity-sync: history is off (store: none); " << off_hint << "\n";
+  return std::move(*store);
 }
 
 }  // namespace infinity_sync

@@ -22,8 +22,7 @@ ServeState::ServeState(Config config, ServeShared shared, Extras extras)
   api_ = std::make_unique<Api>(ApiDeps{config_, shared_.real.clock, status_, heartbeats_,
                                        driver_.loop(), shared_.hub, shared_.metrics,
                                        shared_.history, &shared_.real.fs, &shared_.reloads,
-                                       std::move(extras.projects),
-                                       std::move(extras.all_metrics)});
+                                       std::move(extras.projects), std::move(extras.all_metrics)});
   api_for_events_.store(api_.get());
 }
 

@@ -179,8 +179,8 @@ class Walker {
 };
 
 const std::vector<std::string> kTopKeys = {
-    "project", "environment", "status_file",  "fresh_for",   "timeout",   "auth",   "git",
-    "docker",  "gcp",         "cloudflare",   "github",      "heartbeat", "server", "tls",
+    "project", "environment", "status_file",  "fresh_for",   "timeout",   "auth",    "git",
+    "docker",  "gcp",         "cloudflare",   "github",      "heartbeat", "server",  "tls",
     "checks",  "notify",      "notify_after", "maintenance", "store",     "history", "projects"};
 const std::vector<std::string> kAuthKeys = {"enabled", "required", "github", "google"};
 const std::vector<std::string> kGitKeys = {"enabled", "required", "repo",          "remote",

@@ -7,8 +7,8 @@
 
 namespace infinity_sync {
 
-FleetEvents::FleetEvents(std::unique_ptr<FleetWatch> watch, HistoryStore& store,
-                         const Clock& clock, SseHub& hub)
+FleetEvents::FleetEvents(std::unique_ptr<FleetWatch> watch, HistoryStore& store, const Clock& clock,
+                         SseHub& hub)
     : watch_(std::move(watch)), store_(store), clock_(clock), hub_(hub) {
   if (watch_ != nullptr) thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
 }

@@ -17,8 +17,7 @@ void Api::Metrics(const Respond& respond) {
   });
 }
 
-void Api::MetricFamilies(bool shared,
-                         std::function<void(std::vector<MetricFamily>)> done) {
+void Api::MetricFamilies(bool shared, std::function<void(std::vector<MetricFamily>)> done) {
   d_.heartbeats.GetAll([this, shared, done](std::vector<Heartbeat> beats) {
     std::vector<MetricFamily> families;
     auto snap = d_.status.Get();

@@ -113,7 +113,8 @@ TEST_F(ServeProjectsTest, EachProjectHasItsRoutesAndARunStartsOnlyItsOwn) {
   }
   auto count = [&](const std::string& what) {
     std::size_t n = 0;
-    for (auto p = metrics.body.find(what); p != std::string::npos; p = metrics.body.find(what, p + 1)) {
+    for (auto p = metrics.body.find(what); p != std::string::npos;
+         p = metrics.body.find(what, p + 1)) {
       ++n;
     }
     return n;

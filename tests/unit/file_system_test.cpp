@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "lib/test_support.h"
 
 namespace infinity_sync {
