@@ -19,34 +19,25 @@ constexpr const char* kHeartbeatPrefix = "/api/sync/heartbeat/";
 constexpr const char* kBadgePrefix = "/badge/";
 constexpr const char* kBadgeRoute = "/badge/{check}.svg";
 
-// The methods a path answers, or "" when the path is unknown; and its metrics
-// label. Static strings: classifying a request allocates nothing.
-struct RouteClass {
-  const char* allowed = "";
-  const char* label = "other";
-};
-
-RouteClass Classify(std::string_view path) {
-  static constexpr const char* kGetRoutes[] = {"/healthz",
-                                               "/api/sync/status",
-                                               "/api/sync/heartbeat",
-                                               "/api/sync/overview",
-                                               "/api/sync/events",
-                                               "/api/sync/history",
-                                               "/api/fleet",
-                                               "/api/projects",
-                                               "/metrics",
-                                               "/"};
-  if (path == "/api/sync/run") return {"POST", "/api/sync/run"};
-  for (const char* route : kGetRoutes) {
-    if (path == route) return {"GET", route};
+// The row of Api::Routes() that answers `path`, or null. Exact paths first,
+// then prefixes; the dashboard's files are the one route whose paths come
+// from elsewhere (the embedded assets). Classifying allocates nothing.
+const Api::Route* Classify(std::string_view path) {
+  const auto& routes = Api::Routes();
+  for (const auto& r : routes) {
+    if (!r.prefix && path == r.path) return &r;
   }
-  if (path.rfind(kHeartbeatPrefix, 0) == 0) return {"GET", "/api/sync/heartbeat/{target}"};
-  if (path.rfind(kBadgePrefix, 0) == 0) return {"GET", kBadgeRoute};
+  for (const auto& r : routes) {
+    if (r.prefix && path.rfind(r.path, 0) == 0) return &r;
+  }
   for (const auto& asset : WebAssets()) {
-    if (asset.path == path) return {"GET", "/{asset}"};
+    if (asset.path == path) {
+      for (const auto& r : routes) {
+        if (std::string_view(r.label) == "/{asset}") return &r;
+      }
+    }
   }
-  return {};
+  return nullptr;
 }
 
 std::string ContentTypeOf(std::string_view path) {
@@ -111,12 +102,15 @@ bool SecretEquals(const std::string& presented, const std::string& expected) {
   return same_digest & same_length;
 }
 
-std::string Api::RouteLabel(const std::string& path) { return Classify(path).label; }
+std::string Api::RouteLabel(const std::string& path) {
+  const Route* r = Classify(path);
+  return r != nullptr ? r->label : "other";
+}
 
 void Api::Handle(ServerRequest request, Respond respond) {
   auto start = d_.clock.SteadyNow();
-  RouteClass route_class = Classify(request.path);
-  const char* route = route_class.label;
+  const Route* matched = Classify(request.path);
+  const char* route = matched != nullptr ? matched->label : "other";
   std::string origin = request.Header("origin");
   bool cors = !origin.empty() && IsAllowedOrigin(d_.config, origin);
   Respond finish = [this, start, route, cors, origin,
@@ -142,7 +136,7 @@ void Api::Handle(ServerRequest request, Respond respond) {
     }
   }
 
-  const std::string allowed = route_class.allowed;
+  const std::string allowed = matched != nullptr ? matched->method : "";
   // What the Allow header lists: a GET route answers HEAD too (the server
   // sends GET's head without the body).
   const std::string allow_list = allowed == "GET" ? "GET, HEAD" : allowed;
@@ -162,10 +156,11 @@ void Api::Handle(ServerRequest request, Respond respond) {
 
   // The dashboard's files hold no data and must load before the page can ask
   // for the token it then sends with every API call.
-  bool dashboard_file = route == std::string_view("/") || route == std::string_view("/{asset}");
   // server.public_badges: a README's image cannot send a token.
-  bool public_badge = d_.config.server.public_badges && route == std::string_view(kBadgeRoute);
-  if (!token.empty() && request.path != "/healthz" && !dashboard_file && !public_badge) {
+  Access access = matched != nullptr ? matched->access : Access::kToken;
+  bool open = access == Access::kOpen ||
+              (access == Access::kPublicBadge && d_.config.server.public_badges);
+  if (!token.empty() && !open) {
     std::string auth = request.Header("authorization");
     std::size_t start = 7;  // "Bearer "
     while (start < auth.size() && auth[start] == ' ') ++start;
@@ -199,7 +194,7 @@ void Api::Handle(ServerRequest request, Respond respond) {
                                        "server.allowed_hosts)"));
     }
   }
-  Dispatch(request, finish);
+  matched->answer(*this, request, finish);
 }
 
 std::string Api::StatusBody() {
@@ -343,63 +338,89 @@ nlohmann::json ProjectRow(const Config& config, const StatusCache::Snapshot& sna
   return row;
 }
 
-void Api::Dispatch(const ServerRequest& request, const Respond& respond) {
-  const std::string& path = request.path;
-  if (path == "/healthz") return respond(Healthz());
-  if (path == "/api/sync/status") return respond(Status());
-  if (path == "/api/sync/heartbeat") {
-    return d_.heartbeats.GetAll([this, respond](std::vector<Heartbeat> beats) {
-      auto array = HeartbeatsArray(beats);
-      ServerResponse r;
-      r.body.reserve(array->size() + 64);
-      r.body = "{\"heartbeats\":";
-      r.body += *array;
-      AppendTimestampTail(&r.body, d_.clock.Now());
-      respond(std::move(r));
-    });
-  }
-  if (path.rfind(kHeartbeatPrefix, 0) == 0) {
-    std::string key = path.substr(std::string(kHeartbeatPrefix).size());
-    const auto& keys = HeartbeatService::Keys();
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      return respond(
-          JsonError(404, "unknown heartbeat target \"" + key + "\" (github, gcp, cloudflare)"));
-    }
-    return d_.heartbeats.Get(key, [respond](Heartbeat h) { respond(Json(200, ToJson(h))); });
-  }
-  if (path == "/api/sync/overview") return Overview(respond);
-  if (path == "/api/sync/events") {
+void Api::Heartbeats(const Respond& respond) {
+  d_.heartbeats.GetAll([this, respond](std::vector<Heartbeat> beats) {
+    auto array = HeartbeatsArray(beats);
     ServerResponse r;
-    r.event_stream = true;
-    return respond(std::move(r));
+    r.body.reserve(array->size() + 64);
+    r.body = "{\"heartbeats\":";
+    r.body += *array;
+    AppendTimestampTail(&r.body, d_.clock.Now());
+    respond(std::move(r));
+  });
+}
+
+void Api::HeartbeatOf(const std::string& path, const Respond& respond) {
+  std::string key = path.substr(std::string(kHeartbeatPrefix).size());
+  const auto& keys = HeartbeatService::Keys();
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    return respond(
+        JsonError(404, "unknown heartbeat target \"" + key + "\" (github, gcp, cloudflare)"));
   }
-  if (path == "/api/sync/run") {
-    if (d_.loop.Running()) return respond(JsonError(409, "a sync is already running"));
-    // A run of another process (`infinity-sync run`) holds the lock: the sync
-    // would find it taken and be skipped, so say so instead of 202.
-    if (d_.fs != nullptr) {
-      if (auto holder = d_.fs->LockHolder(d_.config.status_file + ".lock")) {
-        ServerResponse r = JsonError(
-            409, "another infinity-sync run holds the lock " + d_.config.status_file + ".lock" +
-                     (holder->empty() ? std::string() : " (pid " + *holder + ")"));
-        if (!holder->empty() && holder->size() <= 9) {
-          // The pid on its own too, for scripts.
-          auto body = nlohmann::json::parse(r.body);
-          body["pid"] = std::stoll(*holder);
-          r.body = body.dump();
-        }
-        return respond(std::move(r));
+  d_.heartbeats.Get(key, [respond](Heartbeat h) { respond(Json(200, ToJson(h))); });
+}
+
+ServerResponse Api::StartRun() {
+  if (d_.loop.Running()) return JsonError(409, "a sync is already running");
+  // A run of another process (`infinity-sync run`) holds the lock: the sync
+  // would find it taken and be skipped, so say so instead of 202.
+  if (d_.fs != nullptr) {
+    if (auto holder = d_.fs->LockHolder(d_.config.status_file + ".lock")) {
+      ServerResponse r = JsonError(
+          409, "another infinity-sync run holds the lock " + d_.config.status_file + ".lock" +
+                   (holder->empty() ? std::string() : " (pid " + *holder + ")"));
+      if (!holder->empty() && holder->size() <= 9) {
+        // The pid on its own too, for scripts.
+        auto body = nlohmann::json::parse(r.body);
+        body["pid"] = std::stoll(*holder);
+        r.body = body.dump();
       }
+      return r;
     }
-    if (!d_.loop.TriggerNow()) return respond(JsonError(409, "a sync is already running"));
-    return respond(Json(202, {{"started", true}, {"dryRun", true}}));
   }
-  if (path == "/api/sync/history") return respond(History(request.query));
-  if (path == "/api/fleet") return respond(Fleet());
-  if (path == "/api/projects") return respond(Projects());
-  if (path == "/metrics") return Metrics(respond);
-  if (path.rfind(kBadgePrefix, 0) == 0) return respond(Badge(path));
-  respond(Asset(path));
+  if (!d_.loop.TriggerNow()) return JsonError(409, "a sync is already running");
+  return Json(202, {{"started", true}, {"dryRun", true}});
+}
+
+const std::vector<Api::Route>& Api::Routes() {
+  using R = const ServerRequest&;
+  using D = const Respond&;
+  static const std::vector<Route> routes = {
+      {"/healthz", false, "GET", "/healthz", Access::kOpen,
+       [](Api& a, R, D done) { done(a.Healthz()); }},
+      {"/api/sync/status", false, "GET", "/api/sync/status", Access::kToken,
+       [](Api& a, R, D done) { done(a.Status()); }},
+      {"/api/sync/heartbeat", false, "GET", "/api/sync/heartbeat", Access::kToken,
+       [](Api& a, R, D done) { a.Heartbeats(done); }},
+      {kHeartbeatPrefix, true, "GET", "/api/sync/heartbeat/{target}", Access::kToken,
+       [](Api& a, R req, D done) { a.HeartbeatOf(req.path, done); }},
+      {"/api/sync/overview", false, "GET", "/api/sync/overview", Access::kToken,
+       [](Api& a, R, D done) { a.Overview(done); }},
+      {"/api/sync/events", false, "GET", "/api/sync/events", Access::kToken,
+       [](Api&, R, D done) {
+         ServerResponse r;
+         r.event_stream = true;
+         done(std::move(r));
+       }},
+      {"/api/sync/history", false, "GET", "/api/sync/history", Access::kToken,
+       [](Api& a, R req, D done) { done(a.History(req.query)); }},
+      {"/api/sync/run", false, "POST", "/api/sync/run", Access::kToken,
+       [](Api& a, R, D done) { done(a.StartRun()); }},
+      {"/api/fleet", false, "GET", "/api/fleet", Access::kToken,
+       [](Api& a, R, D done) { done(a.Fleet()); }},
+      {"/api/projects", false, "GET", "/api/projects", Access::kToken,
+       [](Api& a, R, D done) { done(a.Projects()); }},
+      {"/metrics", false, "GET", "/metrics", Access::kToken,
+       [](Api& a, R, D done) { a.Metrics(done); }},
+      {kBadgePrefix, true, "GET", kBadgeRoute, Access::kPublicBadge,
+       [](Api& a, R req, D done) { done(a.Badge(req.path)); }},
+      {"/", false, "GET", "/", Access::kOpen,
+       [](Api& a, R req, D done) { done(a.Asset(req.path)); }},
+      // The dashboard's other files: matched by Classify from WebAssets().
+      {"", false, "GET", "/{asset}", Access::kOpen,
+       [](Api& a, R req, D done) { done(a.Asset(req.path)); }},
+  };
+  return routes;
 }
 
 }  // namespace infinity_sync

@@ -70,6 +70,25 @@ class Api {
   // `route` label for metrics: the route template, or "other".
   static std::string RouteLabel(const std::string& path);
 
+  // Who may call a route: with the token (every API route), anyone (/healthz,
+  // the dashboard's files, which hold no data), or anyone when
+  // server.public_badges is set (the badges).
+  enum class Access { kToken, kOpen, kPublicBadge };
+  // One row per route, the only place a route is named: matching (an exact
+  // path, or a prefix, or a match function), its method, its metrics label
+  // and documentation name, who may call it, and what answers it. Handle
+  // classifies (404, 405, Allow, the label), applies the token rule and
+  // dispatches from it; docs/api.md is checked against it.
+  struct Route {
+    const char* path;    // exact path, or the prefix when `prefix`
+    bool prefix;         // match every path starting with `path`
+    const char* method;  // GET (HEAD too) or POST
+    const char* label;   // the route template: metrics label, docs
+    Access access;
+    void (*answer)(Api& api, const ServerRequest& request, const Respond& respond);
+  };
+  static const std::vector<Route>& Routes();
+
   // The routes' bodies built from the status snapshot and the heartbeats are
   // serialized once per change of either; only "fresh" and "timestamp" are
   // added per request. Times such a body was rebuilt (for tests).
@@ -89,7 +108,9 @@ class Api {
       const std::shared_ptr<const StatusCache::Snapshot>& snap,
       const std::vector<Heartbeat>& beats);
 
-  void Dispatch(const ServerRequest& request, const Respond& respond);
+  void Heartbeats(const Respond& respond);
+  void HeartbeatOf(const std::string& path, const Respond& respond);
+  ServerResponse StartRun();
   void Overview(const Respond& respond);
   void Metrics(const Respond& respond);
   ServerResponse History(const std::string& query);

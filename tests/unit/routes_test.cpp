@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
 
 #include <unistd.h>
 
@@ -463,6 +464,29 @@ TEST(Routes, RunIs409WithThePidWhenAnotherProcessHoldsTheLock) {
     EXPECT_TRUE(h.pending.empty()) << "no run was started";
   }
   EXPECT_EQ(h.Call("POST", "/api/sync/run").status, 202);
+}
+
+}  // namespace
+}  // namespace infinity_sync
+
+namespace infinity_sync {
+namespace {
+
+// The route table is the one place a route is named: every row is in the
+// reference (docs/api.md) as "METHOD template", and answers its method
+// (not 404 or 405) through Handle.
+TEST(RouteTable, EveryRouteIsDocumentedAndAnswersItsMethod) {
+  std::string docs = testing::ReadFile(testing::FixturePath("../../docs/api.md"));
+  std::set<std::string> labels;
+  for (const auto& route : Api::Routes()) {
+    std::string named = std::string(route.method) + " " + route.label;
+    EXPECT_NE(docs.find("`" + named), std::string::npos) << named << " is not in docs/api.md";
+    EXPECT_TRUE(labels.insert(route.label).second) << route.label << " is in the table twice";
+  }
+  EXPECT_EQ(Api::RouteLabel("/api/sync/heartbeat/gcp"), "/api/sync/heartbeat/{target}");
+  EXPECT_EQ(Api::RouteLabel("/badge/git.svg"), "/badge/{check}.svg");
+  EXPECT_EQ(Api::RouteLabel("/app.js"), "/{asset}");
+  EXPECT_EQ(Api::RouteLabel("/nope"), "other");
 }
 
 }  // namespace
