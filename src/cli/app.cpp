@@ -24,13 +24,20 @@
 namespace infinity_sync {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"run",     "status", "serve", "heartbeat",
-                                               "history", "fleet",  "init",  "trace",
-                                               "wait",    "notify", "help"};
+// The commands the program has, as CLI11 holds them: the one list, so that
+// "did you mean", the default command and help cannot disagree with it.
+std::vector<std::string> CommandNames(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
 
 // The first word when it is meant as a command but names none (`infinity-sync
 // stauts`): run takes no words of its own, so it cannot be run's. Empty otherwise.
-std::string UnknownCommand(const std::vector<std::string>& args) {
+std::string UnknownCommand(const std::vector<std::string>& args,
+                           const std::vector<std::string>& commands) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--config") {
@@ -39,7 +46,7 @@ std::string UnknownCommand(const std::vector<std::string>& args) {
     }
     if (a.rfind("--config=", 0) == 0) continue;
     if (a.empty() || a[0] == '-') return "";
-    if (std::find(kSubcommands.begin(), kSubcommands.end(), a) != kSubcommands.end()) return "";
+    if (std::find(commands.begin(), commands.end(), a) != commands.end()) return "";
     return a;
   }
   return "";
@@ -80,7 +87,8 @@ std::string OptionHint(const CLI::App& app, const std::vector<std::string>& args
 
 // `infinity-sync [--config F] [run flags]` means `run`: insert the word so that
 // CLI11 sees a subcommand. Leaves --help and --version alone.
-std::vector<std::string> WithDefaultCommand(int argc, char** argv) {
+std::vector<std::string> WithDefaultCommand(int argc, char** argv,
+                                            const std::vector<std::string>& commands) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool only_meta = !args.empty();
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -93,7 +101,7 @@ std::vector<std::string> WithDefaultCommand(int argc, char** argv) {
     if (a == "--help" || a == "-h" || a == "--version") continue;
     only_meta = false;
     if (!a.empty() && a[0] != '-') {
-      if (std::find(kSubcommands.begin(), kSubcommands.end(), a) != kSubcommands.end()) return args;
+      if (std::find(commands.begin(), commands.end(), a) != commands.end()) return args;
       break;
     }
   }
@@ -212,14 +220,15 @@ CommandOutcome RunApp(int argc, char** argv) {
   wait_cmd->add_option("--timeout", wait.timeout, "give up after this long (default: 10m)");
   wait_cmd->add_option("--interval", wait.interval, "time between tries (default: 10s)");
 
-  if (std::string word = UnknownCommand({argv + 1, argv + argc}); !word.empty()) {
-    std::string hint = ClosestMatch(word, kSubcommands);
+  const std::vector<std::string> commands = CommandNames(app);
+  if (std::string word = UnknownCommand({argv + 1, argv + argc}, commands); !word.empty()) {
+    std::string hint = ClosestMatch(word, commands);
     std::cerr << "infinity-sync: unknown command \"" << word << "\""
               << (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") << "\n"
               << "Run 'infinity-sync help' for the commands.\n";
     return {kExitUsage};
   }
-  std::vector<std::string> args = WithDefaultCommand(argc, argv);
+  std::vector<std::string> args = WithDefaultCommand(argc, argv, commands);
   const std::vector<std::string> given = args;
   std::reverse(args.begin(), args.end());  // CLI11 takes them reversed
   try {
@@ -243,7 +252,7 @@ CommandOutcome RunApp(int argc, char** argv) {
     }
     const CLI::App* topic = FindCommand(app, help_topic);
     if (topic == nullptr) {
-      std::string hint = ClosestMatch(help_topic, kSubcommands);
+      std::string hint = ClosestMatch(help_topic, commands);
       std::cerr << "infinity-sync: help: unknown command \"" << help_topic << "\""
                 << (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") << "\n";
       return {kExitUsage};
