@@ -196,7 +196,7 @@ const std::vector<std::string> kCloudflareVersionKeys = {"url", "header", "json_
 const std::vector<std::string> kGithubKeys = {"api_url"};
 const std::vector<std::string> kHeartbeatKeys = {"cache_for", "degraded_after", "timeout",
                                                  "targets"};
-const std::vector<std::string> kTargetNames = {"github", "gcp", "cloudflare"};
+const std::vector<std::string>& kTargetNames = HeartbeatTargetNames();
 const std::vector<std::string> kTargetKeys = {"name", "url", "degraded_after", "timeout"};
 const std::vector<std::string> kServerKeys = {"listen",       "token",         "sync_every",
                                               "cors_origins", "allowed_hosts", "max_connections",
@@ -604,6 +604,11 @@ std::string ConfigError::ToString() const {
   std::string out = where + ": ";
   if (!key_path.empty()) out += key_path + ": ";
   return out + message;
+}
+
+const std::vector<std::string>& HeartbeatTargetNames() {
+  static const std::vector<std::string> names = {"github", "gcp", "cloudflare"};
+  return names;
 }
 
 std::variant<Config, ConfigError> ParseConfig(const std::string& text, const std::string& file,

@@ -190,6 +190,10 @@ struct Config {
   std::vector<std::string> projects;
 };
 
+// The heartbeat targets, in their order: "github", "gcp", "cloudflare". The one
+// list: the config keys, the heartbeat service and the routes read it.
+const std::vector<std::string>& HeartbeatTargetNames();
+
 // A configuration error: where it is and what is wrong.
 struct ConfigError {
   std::string file;

@@ -95,10 +95,7 @@ void JudgeProbe(const HttpResponse& r, std::int64_t elapsed_ms,
   }
 }
 
-const std::vector<std::string>& HeartbeatService::Keys() {
-  static const std::vector<std::string> kKeys = {"github", "gcp", "cloudflare"};
-  return kKeys;
-}
+const std::vector<std::string>& HeartbeatService::Keys() { return HeartbeatTargetNames(); }
 
 HeartbeatService::HeartbeatService(const Config& config, HttpClient& http, Clock& clock,
                                    ProbeObserver on_probe)
