@@ -46,9 +46,10 @@ void PrintFleet(std::ostream& out, const nlohmann::json& doc) {
 int CmdFleet(const GlobalOptions& global, bool json) {
   auto loaded = LoadConfigOrReport(global.config);
   if (!loaded) return kExitConfig;
-  auto store = OpenStoreOrReport(
-      *loaded, "the fleet is read from the store: set store: postgresql://... (shared) or "
-               "sqlite:PATH");
+  auto store =
+      OpenStoreOrReport(*loaded,
+                        "the fleet is read from the store: set store: postgresql://... (shared) or "
+                        "sqlite:PATH");
   if (!store) return kExitConfig;
   auto doc = FleetDocument(*store, std::chrono::system_clock::now());
   if (!doc) {

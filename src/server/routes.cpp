@@ -158,8 +158,8 @@ void Api::Handle(ServerRequest request, Respond respond) {
   // for the token it then sends with every API call.
   // server.public_badges: a README's image cannot send a token.
   Access access = matched != nullptr ? matched->access : Access::kToken;
-  bool open = access == Access::kOpen ||
-              (access == Access::kPublicBadge && d_.config.server.public_badges);
+  bool open =
+      access == Access::kOpen || (access == Access::kPublicBadge && d_.config.server.public_badges);
   if (!token.empty() && !open) {
     std::string auth = request.Header("authorization");
     std::size_t start = 7;  // "Bearer "
