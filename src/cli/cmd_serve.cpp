@@ -195,11 +195,7 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
   ServeShared shared{real, hub, request_metrics, history.get(), reloads};
   // A `fleet` event whenever any writer (this server, a laptop, a CI job)
   // records a run in the store. Declared after the hub it publishes to.
-  std::unique_ptr<FleetEvents> fleet_events;
-  if (history != nullptr) {
-    fleet_events = std::make_unique<FleetEvents>(OpenFleetWatch(config.store, history->store()),
-                                                 history->store(), real.clock, hub);
-  }
+  auto fleet_events = FleetEvents::For(history.get(), config.store, real.clock, hub);
 
   ServerOptions options;
   options.listen = config.server.listen;

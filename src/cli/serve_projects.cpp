@@ -114,12 +114,8 @@ int ServeProjects(const Config& top) {
     projects[i].state = std::make_shared<ServeState>(std::move((*configs)[i]), shared, extras);
   }
   // The fleet event of the first project's store (shared stores are the point).
-  std::unique_ptr<FleetEvents> fleet_events;
-  if (projects[0].history != nullptr) {
-    fleet_events = std::make_unique<FleetEvents>(
-        OpenFleetWatch(projects[0].state->config().store, projects[0].history->store()),
-        projects[0].history->store(), real.clock, hub);
-  }
+  auto fleet_events = FleetEvents::For(projects[0].history.get(), projects[0].state->config().store,
+                                       real.clock, hub);
 
   ServerOptions options;
   options.listen = top.server.listen;

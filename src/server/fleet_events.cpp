@@ -13,6 +13,14 @@ FleetEvents::FleetEvents(std::unique_ptr<FleetWatch> watch, HistoryStore& store,
   if (watch_ != nullptr) thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
 }
 
+std::unique_ptr<FleetEvents> FleetEvents::For(HistoryRecorder* history,
+                                              const std::string& store_url, const Clock& clock,
+                                              SseHub& hub) {
+  if (history == nullptr) return nullptr;
+  return std::make_unique<FleetEvents>(OpenFleetWatch(store_url, history->store()),
+                                       history->store(), clock, hub);
+}
+
 FleetEvents::~FleetEvents() {
   if (thread_.joinable()) {
     thread_.request_stop();

@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "server/sse_hub.h"
 #include "store/fleet_watch.h"
+#include "store/history_recorder.h"
 #include "store/history_store.h"
 
 namespace infinity_sync {
@@ -20,6 +21,10 @@ class FleetEvents {
   FleetEvents(std::unique_ptr<FleetWatch> watch, HistoryStore& store, const Clock& clock,
               SseHub& hub);
   ~FleetEvents();
+  // The events of the store `history` writes to (`store_url`, config
+  // `store`); null when there is no store.
+  static std::unique_ptr<FleetEvents> For(HistoryRecorder* history, const std::string& store_url,
+                                          const Clock& clock, SseHub& hub);
   FleetEvents(const FleetEvents&) = delete;
   FleetEvents& operator=(const FleetEvents&) = delete;
 

@@ -11,6 +11,7 @@
 #include "core/time_format.h"
 #include "server/listen_address.h"
 #include "server/web_assets.h"
+#include "store/history_json.h"
 
 namespace infinity_sync {
 namespace {
@@ -324,7 +325,7 @@ nlohmann::json ProjectRow(const Config& config, const StatusCache::Snapshot& sna
       {"overall", nullptr},     {"lastRun", nullptr},
       {"commit", nullptr},      {"fresh", StatusCache::IsFresh(snap, now, config.fresh_for)}};
   if (snap.http_status != 200) return row;
-  row["overall"] = snap.exit_code == 0 ? "synced" : snap.exit_code == 1 ? "drift" : "failed";
+  row["overall"] = OverallWord(snap.exit_code);
   if (snap.has_timestamp) row["lastRun"] = FormatIso8601(snap.timestamp);
   const auto& lineage = snap.doc.value("lineage", nlohmann::json::object());
   if (lineage.is_object() && lineage.contains("hops") && lineage["hops"].is_array()) {

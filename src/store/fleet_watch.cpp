@@ -32,8 +32,7 @@ class PostgresFleetWatch : public FleetWatch {
       if (left.count() <= 0) break;
       pollfd fd{PQsocket(conn_), POLLIN, 0};
       int n = poll(&fd, 1, static_cast<int>(left.count()));
-      if (n < 0) break;
-      if (n == 0) break;
+      if (n <= 0) break;  // the time is up (or poll failed: the next call tries again)
       if (PQconsumeInput(conn_) == 0) {
         error_ = PQerrorMessage(conn_);
         Close();
@@ -103,15 +102,16 @@ class PollingFleetWatch : public FleetWatch {
   bool Wait(milliseconds timeout) override {
     auto until = steady_clock::now() + timeout;
     while (true) {
-      auto now = steady_clock::now();
-      auto next = std::min(until, now + milliseconds(1'000));
-      std::this_thread::sleep_until(next);
+      // The next look is a second after the last, however short the waits.
+      std::this_thread::sleep_until(std::min(until, next_look_));
+      if (steady_clock::now() < next_look_) return false;  // `timeout` ended first
+      next_look_ = steady_clock::now() + milliseconds(1'000);
       std::int64_t version = Version();
       if (version != last_) {
         last_ = version;
         return true;
       }
-      if (next >= until) return false;
+      if (steady_clock::now() >= until) return false;
     }
   }
   std::string LastError() const override { return error_; }
@@ -129,6 +129,7 @@ class PollingFleetWatch : public FleetWatch {
 
   HistoryStore& store_;
   std::int64_t last_ = 0;
+  steady_clock::time_point next_look_ = steady_clock::now() + milliseconds(1'000);
   std::string error_;
 };
 

@@ -31,17 +31,21 @@ void AppendStored(std::string& out, const std::string& text, char open, const ch
   }
 }
 
+// A stored text that may be unknown (empty): the text, or null.
+json TextOrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+json BoolOrNull(const std::optional<bool>& b) { return b ? json(*b) : json(nullptr); }
+
 void AppendSummary(std::string& out, const StoredRun& run) {
   out += ",\"environment\":";
   AppendString(out, run.environment);
   out += ",\"commit\":";
-  out += run.commit.empty() ? "null" : json(run.commit).dump();
+  out += TextOrNull(run.commit).dump();
   out += ",\"deployCommit\":";
-  out += run.deploy_commit.empty() ? "null" : json(run.deploy_commit).dump();
+  out += TextOrNull(run.deploy_commit).dump();
   out += ",\"overall\":";
   AppendString(out, run.overall);
   out += ",\"live\":";
-  out += !run.live ? "null" : (*run.live ? "true" : "false");
+  out += BoolOrNull(run.live).dump();
   out += ",\"freshForMs\":";
   out += std::to_string(run.fresh_for_ms);
 }
@@ -155,10 +159,10 @@ json ToJson(const StoredRun& run) {
           {"project", run.project},
           {"version", run.version},
           {"environment", run.environment},
-          {"commit", run.commit.empty() ? json(nullptr) : json(run.commit)},
-          {"deployCommit", run.deploy_commit.empty() ? json(nullptr) : json(run.deploy_commit)},
+          {"commit", TextOrNull(run.commit)},
+          {"deployCommit", TextOrNull(run.deploy_commit)},
           {"overall", run.overall},
-          {"live", run.live ? json(*run.live) : json(nullptr)},
+          {"live", BoolOrNull(run.live)},
           {"freshForMs", run.fresh_for_ms},
           {"checks", std::move(checks)}};
 }
@@ -259,10 +263,10 @@ json FleetRow(const StoredRun& run, std::chrono::system_clock::time_point now) {
           {"ageSeconds", std::max<std::int64_t>(0, age.count() / 1000)},
           {"fresh", fresh},
           {"stale", !fresh},
-          {"overall", run.overall.empty() ? json(nullptr) : json(run.overall)},
-          {"commit", run.commit.empty() ? json(nullptr) : json(run.commit)},
-          {"deployCommit", run.deploy_commit.empty() ? json(nullptr) : json(run.deploy_commit)},
-          {"live", run.live ? json(*run.live) : json(nullptr)},
+          {"overall", TextOrNull(run.overall)},
+          {"commit", TextOrNull(run.commit)},
+          {"deployCommit", TextOrNull(run.deploy_commit)},
+          {"live", BoolOrNull(run.live)},
           {"dryRun", run.dry_run},
           {"version", run.version},
           {"runId", run.id},

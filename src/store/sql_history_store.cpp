@@ -127,6 +127,8 @@ Status SqlHistoryStore::Ready() {
   return ReadyLocked();
 }
 
+bool SqlHistoryStore::NotCreatedLocked() const { return !ready_ && !db_->Exists(); }
+
 Status SqlHistoryStore::ReadyLocked() {
   if (ready_) return Ok{};
   if (auto opened = db_->Open(); !opened) return Fail("cannot open", opened.error());
@@ -183,18 +185,15 @@ Status SqlHistoryStore::Record(const StoredRun& run) {
   std::int64_t ts = ToMs(run.timestamp);
   std::vector<SqlRow> rows;
   std::string environment = run.environment.empty() ? run.host : run.environment;
-  // live: NULL when unknown; bound as text so one statement serves both cases.
-  std::vector<SqlParam> params = {ts,          run.duration_ms, std::int64_t{run.dry_run ? 1 : 0},
-                                  run.host,    run.project,     run.version,
-                                  environment, run.commit,      run.deploy_commit,
-                                  run.overall, run.fresh_for_ms};
-  std::string live_sql = !run.live ? "NULL" : (*run.live ? "1" : "0");
+  // live: NULL when unknown, bound as -1 (a parameter cannot be NULL here).
+  std::int64_t live = !run.live ? -1 : (*run.live ? 1 : 0);
   auto s = db_->Exec(
       "INSERT INTO runs (ts_ms, duration_ms, dry_run, host, project, version, environment,"
       " commit_sha, deploy_commit, overall, fresh_for_ms, live)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
-          live_sql + ") RETURNING id",
-      params, &rows);
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, -1)) RETURNING id",
+      {ts, run.duration_ms, std::int64_t{run.dry_run ? 1 : 0}, run.host, run.project, run.version,
+       environment, run.commit, run.deploy_commit, run.overall, run.fresh_for_ms, live},
+      &rows);
   if (!s || rows.empty()) return Fail("writing the run", s ? "no id returned" : s.error());
   std::int64_t run_id = Int(rows[0][0]);
   // The fleet's latest run of this (project, environment); an older run
@@ -260,7 +259,7 @@ Status SqlHistoryStore::RecordHeartbeats(const std::vector<HeartbeatSample>& sam
   std::lock_guard lock(mu_);
   // Samples do not make the store's folder: the first run does (a heartbeat
   // round or `serve` before its first run leaves the repository as it is).
-  if (!ready_ && !db_->Exists() && !db_->CreatableInPlace()) return Ok{};
+  if (NotCreatedLocked() && !db_->CreatableInPlace()) return Ok{};
   if (auto r = ReadyLocked(); !r) return r;
   if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
   std::int64_t newest = 0;
@@ -294,7 +293,7 @@ Status SqlHistoryStore::PruneLocked(std::int64_t cutoff_ms) {
 
 Status SqlHistoryStore::Prune(std::chrono::system_clock::time_point cutoff) {
   std::lock_guard lock(mu_);
-  if (!ready_ && !db_->Exists()) return Ok{};
+  if (NotCreatedLocked()) return Ok{};
   if (auto r = ReadyLocked(); !r) return r;
   if (auto s = db_->BeginWrite(); !s) return Fail("starting a write", s.error());
   if (auto p = PruneLocked(ToMs(cutoff)); !p) return p;
@@ -304,7 +303,7 @@ Status SqlHistoryStore::Prune(std::chrono::system_clock::time_point cutoff) {
 
 Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& query) {
   std::lock_guard lock(mu_);
-  if (!ready_ && !db_->Exists()) return std::vector<StoredRun>{};  // nothing recorded yet
+  if (NotCreatedLocked()) return std::vector<StoredRun>{};
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   std::string sql = " WHERE 1 = 1";
   std::vector<SqlParam> params;
@@ -327,7 +326,7 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListRuns(const HistoryQuery& que
 
 Result<std::vector<StoredRun>> SqlHistoryStore::ListFleet() {
   std::lock_guard lock(mu_);
-  if (!ready_ && !db_->Exists()) return std::vector<StoredRun>{};  // nothing recorded yet
+  if (NotCreatedLocked()) return std::vector<StoredRun>{};
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   return LoadRunsLocked(
       " JOIN fleet_latest f ON f.run_id = r.id ORDER BY r.project, r.environment, r.id", {}, "");
@@ -335,7 +334,7 @@ Result<std::vector<StoredRun>> SqlHistoryStore::ListFleet() {
 
 Result<std::int64_t> SqlHistoryStore::FleetVersion() {
   std::lock_guard lock(mu_);
-  if (!ready_ && !db_->Exists()) return std::int64_t{0};
+  if (NotCreatedLocked()) return std::int64_t{0};
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   std::vector<SqlRow> rows;
   if (auto s = db_->Exec("SELECT MAX(run_id) FROM fleet_latest", {}, &rows); !s) {
@@ -400,7 +399,7 @@ Result<std::vector<StoredRun>> SqlHistoryStore::LoadRunsLocked(const std::string
 
 Result<std::vector<Transition>> SqlHistoryStore::ListTransitions(const HistoryQuery& query) {
   std::lock_guard lock(mu_);
-  if (!ready_ && !db_->Exists()) return std::vector<Transition>{};  // nothing recorded yet
+  if (NotCreatedLocked()) return std::vector<Transition>{};
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   std::string sql =
       "SELECT ts_ms, host, project, check_key, from_status, to_status, run_id FROM transitions"
@@ -434,7 +433,7 @@ Result<std::vector<Transition>> SqlHistoryStore::ListTransitions(const HistoryQu
 
 Result<std::vector<HeartbeatSample>> SqlHistoryStore::ListHeartbeats(const HistoryQuery& query) {
   std::lock_guard lock(mu_);
-  if (!ready_ && !db_->Exists()) return std::vector<HeartbeatSample>{};  // nothing recorded yet
+  if (NotCreatedLocked()) return std::vector<HeartbeatSample>{};
   if (auto r = ReadyLocked(); !r) return Error{r.error()};
   std::string sql =
       "SELECT ts_ms, host, project, target, state, http_status, latency_ms, error"

@@ -38,6 +38,9 @@ class SqlHistoryStore : public HistoryStore {
 
  private:
   Status ReadyLocked();
+  // The database is not there yet (a SQLite file no run has written): reads
+  // answer empty and create nothing.
+  bool NotCreatedLocked() const;
   Status Migrate();
   Status PruneLocked(std::int64_t cutoff_ms);
   // Runs selected by `where_and_order` (SQL after "FROM runs r"), with their
