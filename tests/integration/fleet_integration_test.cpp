@@ -199,6 +199,10 @@ TEST_F(FleetIntegrationTest, EnvironmentDefaultsToTheHostName) {
   ASSERT_EQ(fleet.doc["runs"].size(), 1u) << fleet.proc.out << fleet.proc.err;
   EXPECT_EQ(fleet.doc["runs"][0]["environment"], fleet.doc["runs"][0]["host"]);
   EXPECT_FALSE(fleet.doc["runs"][0]["environment"].get<std::string>().empty());
+  // From the configuration's default, not the store's fallback: the status
+  // document says so too.
+  auto doc = nlohmann::json::parse(ReadFile(home / "d/s.json"));
+  EXPECT_EQ(doc["environment"], fleet.doc["runs"][0]["host"]) << doc.dump();
 }
 
 // The alert rules shipped in packaging/prometheus: valid, their own unit tests
