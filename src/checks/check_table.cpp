@@ -11,13 +11,11 @@ namespace infinity_sync {
 
 namespace {
 
-// Each built-in check's switch, in table order.
+// A built-in check's switch, from the config key rows (core/config.h).
 const CheckSwitch& BuiltinSwitch(const Config& c, const std::string& name) {
-  if (name == "auth") return c.auth.check;
-  if (name == "git") return c.git.check;
-  if (name == "docker") return c.docker.check;
-  if (name == "gcp") return c.gcp.check;
-  return c.cloudflare.check;
+  static const CheckSwitch kOn;
+  const CheckSwitch* sw = BuiltinCheckSwitch(c, name);
+  return sw ? *sw : kOn;
 }
 
 std::vector<CheckSpec> FullTable(const Config& config) {
@@ -53,9 +51,8 @@ std::vector<CheckSpec> CheckTable(const Config& config) {
 
 std::vector<std::pair<std::string, std::string>> DisabledChecks(const Config& config) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const char* name : {"auth", "git", "docker", "gcp", "cloudflare"}) {
-    if (!BuiltinSwitch(config, name).enabled)
-      out.emplace_back(name, std::string(name) + ".enabled");
+  for (const auto& name : BuiltinCheckNames()) {
+    if (!BuiltinSwitch(config, name).enabled) out.emplace_back(name, name + ".enabled");
   }
   for (std::size_t i = 0; i < config.checks.size(); ++i) {
     if (!config.checks[i].check.enabled) {

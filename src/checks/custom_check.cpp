@@ -4,6 +4,26 @@
 
 namespace infinity_sync {
 
+namespace {
+
+CheckResult RunKind(CustomCheckKind kind, const CustomCheckConfig& custom,
+                    const CheckContext& ctx) {
+  // No default: a kind added to the type rows fails the build here until it runs.
+  switch (kind) {
+    case CustomCheckKind::kTcp:
+      return RunCustomTcp(custom, ctx);
+    case CustomCheckKind::kHttp:
+      return RunCustomHttp(custom, ctx);
+    case CustomCheckKind::kDns:
+      return RunCustomDns(custom, ctx);
+    case CustomCheckKind::kCommand:
+      return RunCustomCommand(custom, ctx);
+  }
+  return CheckResult::Failure("unknown check kind");
+}
+
+}  // namespace
+
 CheckSpec CustomCheckSpec(const CustomCheckConfig& custom) {
   CheckSpec spec;
   spec.name = custom.name;
@@ -14,19 +34,10 @@ CheckSpec CustomCheckSpec(const CustomCheckConfig& custom) {
   auto timeout = custom.timeout;
   spec.budget = [timeout](const Config& c) { return timeout.value_or(c.timeout); };
   spec.run = [custom](const CheckContext& ctx) {
-    CheckResult result;
-    if (custom.type == "tcp") {
-      result = RunCustomTcp(custom, ctx);
-    } else if (custom.type == "http") {
-      result = RunCustomHttp(custom, ctx);
-    } else if (custom.type == "dns") {
-      result = RunCustomDns(custom, ctx);
-    } else if (custom.type == "command") {
-      result = RunCustomCommand(custom, ctx);
-    } else {
-      // The config parser rejects other types; kept for a hand-built Config.
-      return CheckResult::Failure("unknown check type \"" + custom.type + "\"");
-    }
+    const CustomCheckType* type = FindCustomCheckType(custom.type);
+    // The config parser rejects other types; kept for a hand-built Config.
+    if (!type) return CheckResult::Failure("unknown check type \"" + custom.type + "\"");
+    CheckResult result = RunKind(type->kind, custom, ctx);
     result.data["type"] = custom.type;
     return result;
   };

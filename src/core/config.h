@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -190,9 +192,33 @@ struct Config {
   std::vector<std::string> projects;
 };
 
-// The heartbeat targets, in their order: "github", "gcp", "cloudflare". The one
-// list: the config keys, the heartbeat service and the routes read it.
+// The heartbeat targets, in their order: "github", "gcp", "cloudflare". The
+// names of their key rows: the config keys, the heartbeat service and the
+// routes read this one list.
 const std::vector<std::string>& HeartbeatTargetNames();
+
+// The built-in checks whose sections hold `enabled` and `required` ("auth",
+// "git", "docker", "gcp", "cloudflare"), in the order of the key rows.
+const std::vector<std::string>& BuiltinCheckNames();
+// The switch of a built-in check's section; nullptr for another name.
+const CheckSwitch* BuiltinCheckSwitch(const Config& config, std::string_view name);
+
+// The kinds of custom check. A `switch` over it without `default` is how a
+// caller dispatches, so that adding a kind fails the build where it is not handled.
+enum class CustomCheckKind { kTcp, kHttp, kDns, kCommand };
+
+// One row of the custom check types: the `type:` value and the key it cannot do without.
+struct CustomCheckType {
+  CustomCheckKind kind;
+  std::string_view name;   // "tcp"
+  std::string_view needs;  // "address"
+  bool (*has_needs)(const CustomCheckConfig&);
+};
+
+// The one table of custom check types, in their order (tcp, http, dns, command).
+std::span<const CustomCheckType> CustomCheckTypes();
+// The row whose name is `type`, or nullptr.
+const CustomCheckType* FindCustomCheckType(std::string_view type);
 
 // A configuration error: where it is and what is wrong.
 struct ConfigError {
@@ -223,8 +249,17 @@ std::variant<Config, ConfigError> LoadConfig(const std::string& explicit_file,
 // nullopt outside a repository.
 std::optional<std::filesystem::path> FindRepoRoot(const std::filesystem::path& start);
 
-// Every key path the configuration accepts ("git.fetch_timeout", "checks[].name"),
-// for docs and tests that keep the reference true.
+// One key of the configuration as the reference shows it.
+struct ConfigKeyDoc {
+  std::string path;  // "git.fetch_timeout", "checks[].name"
+  std::string def;   // its default, in the reference's words ("`30s`")
+  std::string help;  // what it does
+};
+
+// Every key the configuration accepts, from the key rows the parser reads, in
+// the reference's order: for `help config`, docs and tests that keep it true.
+const std::vector<ConfigKeyDoc>& ConfigKeys();
+// Their paths.
 const std::vector<std::string>& ConfigKeyPaths();
 
 }  // namespace infinity_sync

@@ -188,8 +188,11 @@ checks:
                     "address: y }\n"),
             "infinity-sync.yaml:3:13: checks[1].name: duplicate check name \"a\"");
   EXPECT_EQ(ErrorOf("checks:\n  - { name: a, type: ftp }\n"),
-            "infinity-sync.yaml:2:22: checks[0].type: unknown check type \"ftp\" (expected tcp, "
-            "http, dns or command)");
+            "infinity-sync.yaml:2:22: checks[0].type: unknown check type \"ftp\" (did you mean "
+            "\"tcp\"? expected tcp, http, dns or command)");
+  EXPECT_EQ(ErrorOf("checks:\n  - { name: a, type: websocket }\n"),
+            "infinity-sync.yaml:2:22: checks[0].type: unknown check type \"websocket\" (expected "
+            "tcp, http, dns or command)");
   EXPECT_EQ(ErrorOf("checks:\n  - { name: a, type: http }\n"),
             "infinity-sync.yaml:2:5: checks[0].url: missing: a http check needs url");
   EXPECT_EQ(ErrorOf("checks:\n  - { name: git, type: tcp, address: x }\n"),
@@ -315,4 +318,33 @@ TEST(ConfigTest, AConfigThatIsNotARegularFileIsAnError) {
   EXPECT_EQ(message(big), big + ": cannot read the configuration file: it is larger than 1 MiB");
 }
 
+}  // namespace infinity_sync
+
+namespace infinity_sync {
+namespace {
+
+// The custom check types are one table: each row's type is accepted, and
+// without the key it needs, the error names that key.
+TEST(ConfigTest, EveryCustomTypeRowIsAcceptedAndNeedsItsKey) {
+  ASSERT_EQ(CustomCheckTypes().size(), 4u);
+  for (const auto& type : CustomCheckTypes()) {
+    std::string name(type.name);
+    std::string needs(type.needs);
+    EXPECT_EQ(FindCustomCheckType(name), &type);
+    EXPECT_EQ(ErrorOf("checks:\n  - { name: a, type: " + name + " }\n"),
+              "infinity-sync.yaml:2:5: checks[0]." + needs + ": missing: a " + name +
+                  " check needs " + needs);
+    std::string value = needs == "run" ? "[\"true\"]" : "x";
+    Config c =
+        MustParse("checks:\n  - { name: a, type: " + name + ", " + needs + ": " + value + " }\n");
+    ASSERT_EQ(c.checks.size(), 1u);
+    EXPECT_EQ(c.checks[0].type, name);
+  }
+  EXPECT_EQ(FindCustomCheckType("ftp"), nullptr);
+  EXPECT_EQ(ErrorOf("checks:\n  - { name: a, type: htp, url: x }\n"),
+            "infinity-sync.yaml:2:22: checks[0].type: unknown check type \"htp\" (did you mean "
+            "\"http\"? expected tcp, http, dns or command)");
+}
+
+}  // namespace
 }  // namespace infinity_sync
