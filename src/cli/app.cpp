@@ -15,6 +15,7 @@
 
 #include "checks/check.h"
 #include "cli/commands.h"
+#include "cli/help_config.h"
 #include "cli/interrupt.h"
 #include "core/check_status.h"
 #include "core/suggest.h"
@@ -205,9 +206,13 @@ CommandOutcome RunApp(int argc, char** argv) {
   trace_cmd->add_flag("--json", trace.json, "print the trace as JSON");
 
   std::string help_topic;
-  CLI::App* help_cmd =
-      app.add_subcommand("help", "print this help, or with a command, that command's help");
-  help_cmd->add_option("command", help_topic, "the command to explain, e.g. run");
+  std::string help_key;
+  CLI::App* help_cmd = app.add_subcommand(
+      "help",
+      "print this help, or with a command, that command's help; 'help config [KEY]' lists the "
+      "configuration keys");
+  help_cmd->add_option("command", help_topic, "the command to explain, e.g. run; or config");
+  help_cmd->add_option("key", help_key, "with config: one key or section, e.g. git");
 
   WaitFlags wait;
   CLI::App* wait_cmd = app.add_subcommand(
@@ -250,6 +255,7 @@ CommandOutcome RunApp(int argc, char** argv) {
       std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
       return {0};
     }
+    if (help_topic == "config") return {PrintConfigHelp(help_key, std::cout, std::cerr)};
     const CLI::App* topic = FindCommand(app, help_topic);
     if (topic == nullptr) {
       std::string hint = ClosestMatch(help_topic, commands);

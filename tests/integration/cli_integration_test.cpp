@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/config.h"
+
 #include "lib/git_world.h"
 #include "lib/program.h"
 #include "ports/file_system.h"
@@ -76,6 +78,30 @@ TEST_F(CliTest, HelpCommandExplainsTheProgramOrOneCommand) {
   EXPECT_EQ(typo.code(), 64);
   EXPECT_NE(typo.proc.err.find("unknown command \"stauts\" (did you mean \"status\"?)"),
             std::string::npos)
+      << typo.proc.err;
+}
+
+TEST_F(CliTest, HelpConfigListsTheKeysFromTheRowsTheParserReads) {
+  ProgramRun all = RunProgram({"help", "config"}, home.str(), env);
+  EXPECT_EQ(all.code(), 0) << all.proc.err;
+  for (const auto& path : ConfigKeyPaths()) {
+    bool listed = all.proc.out.find("\n" + path + "  (default: ") != std::string::npos ||
+                  all.proc.out.find("\n" + path + "\n") != std::string::npos;
+    EXPECT_TRUE(listed) << path << " is not in help config";
+  }
+  EXPECT_EQ(all.proc.out.find('`'), std::string::npos) << "Markdown left in the help";
+  ProgramRun git = RunProgram({"help", "config", "git"}, home.str(), env);
+  EXPECT_EQ(git.code(), 0) << git.proc.err;
+  EXPECT_NE(git.proc.out.find("git.fetch_timeout  (default: 30s)\n    deadline of the fetch\n"),
+            std::string::npos)
+      << git.proc.out;
+  EXPECT_EQ(git.proc.out.find("docker."), std::string::npos) << git.proc.out;
+  EXPECT_EQ(git.proc.out.find("github."), std::string::npos) << "git is not a prefix of github";
+  ProgramRun typo = RunProgram({"help", "config", "git.fetch_timout"}, home.str(), env);
+  EXPECT_EQ(typo.code(), 64);
+  EXPECT_NE(
+      typo.proc.err.find("unknown key \"git.fetch_timout\" (did you mean \"git.fetch_timeout\"?)"),
+      std::string::npos)
       << typo.proc.err;
 }
 
