@@ -250,6 +250,14 @@ constexpr Key<typename MemberOf<decltype(M)>::Class> ListOf(std::string_view nam
   return {name, "", "", &ReadList<M, Rows, Check>, &DescribeList<Rows>};
 }
 
+// The checks of one list entry (config_checks.cpp).
+void CheckCustom(Walker& w, const YAML::Node& item, const std::string& path, CustomCheckConfig& c,
+                 const std::vector<CustomCheckConfig>& before);
+void CheckNotify(Walker& w, const YAML::Node& item, const std::string& path, NotifyConfig& n,
+                 const std::vector<NotifyConfig>& before);
+void CheckWindow(Walker& w, const YAML::Node& item, const std::string& path,
+                 MaintenanceWindowConfig& m, const std::vector<MaintenanceWindowConfig>& before);
+
 // Parses the whole file's tree into `cfg` (config_keys.cpp).
 void ParseInto(Walker& w, const YAML::Node& root, Config* cfg);
 
