@@ -1,6 +1,5 @@
 #include "core/config_keys.h"
 
-
 #include "core/net_address.h"
 
 // Every key of infinity-sync.yaml, one row each, in the order of
