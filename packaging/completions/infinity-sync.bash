@@ -127,7 +127,7 @@ _infinity_sync() {
       fi ;;
     trace) COMPREPLY=($(compgen -W "--json --config --help" -- "$cur")) ;;
     wait) COMPREPLY=($(compgen -W "--for --timeout --interval --config --help" -- "$cur")) ;;
-    help) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "$commands config" -- "$cur")) ;;
   esac
 }
 complete -F _infinity_sync infinity-sync

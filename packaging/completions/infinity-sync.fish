@@ -59,6 +59,7 @@ complete -c infinity-sync -n $no_command -a wait -d 'repeat dry-run syncs until 
 complete -c infinity-sync -n $no_command -a notify -d 'check the notification setup'
 complete -c infinity-sync -n $no_command -a help -d 'the commands, or the options of one'
 complete -c infinity-sync -n "__fish_seen_subcommand_from help" -a "$commands" -d 'command'
+complete -c infinity-sync -n "__fish_seen_subcommand_from help" -a config -d 'the configuration keys'
 
 # `run` flags, also without the word run (it is the default command).
 set -l run_cond "not __fish_seen_subcommand_from status serve heartbeat history fleet init trace wait notify help"

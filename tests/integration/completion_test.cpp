@@ -134,6 +134,7 @@ TEST(CompletionTest, BashCompletesFlagsAndValues) {
   EXPECT_EQ(BashComplete("infinity-sync init --f"), "--force");
   EXPECT_EQ(BashComplete("infinity-sync run --only git,d"), "git,docker");
   EXPECT_EQ(BashComplete("infinity-sync heartbeat c"), "cloudflare");
+  EXPECT_EQ(BashComplete("infinity-sync help co"), "config");
   EXPECT_EQ(BashComplete("infinity-sync --dry"), "--dry-run");
   // Every run flag the program documents is completed.
   TempDir home;
