@@ -31,6 +31,15 @@ std::string_view ToString(CheckStatus status) {
   return "Failed";
 }
 
+const std::vector<std::string>& CheckStatusNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& [s, name] : kNames) out.emplace_back(name);
+    return out;
+  }();
+  return names;
+}
+
 std::optional<CheckStatus> ParseCheckStatus(std::string_view text) {
   for (const auto& [s, name] : kNames) {
     if (name == text) return s;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,8 @@ enum class Verdict { kGood, kNeutral, kDrift, kFailed };
 
 // The document's spelling: "Synced", "OutOfSync", ...
 std::string_view ToString(CheckStatus status);
+// Every status's spelling, in the enum's order.
+const std::vector<std::string>& CheckStatusNames();
 // Parses the document's spelling; nullopt for anything else.
 std::optional<CheckStatus> ParseCheckStatus(std::string_view text);
 Verdict VerdictOf(CheckStatus status);

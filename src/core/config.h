@@ -249,6 +249,20 @@ std::variant<Config, ConfigError> LoadConfig(const std::string& explicit_file,
 // nullopt outside a repository.
 std::optional<std::filesystem::path> FindRepoRoot(const std::filesystem::path& start);
 
+// The kinds of notification target, the `type:` of a `notify:` entry; a
+// caller dispatches with a `switch` without `default`.
+enum class NotifyKind { kSlack, kWebhook, kPagerDuty, kEmail, kDiscord, kTeams, kNtfy };
+
+struct NotifyType {
+  NotifyKind kind;
+  std::string_view name;  // "slack"
+};
+
+// The one table of notification types, in their order.
+std::span<const NotifyType> NotifyTypes();
+// The kind a `type:` value names; nullopt for another.
+std::optional<NotifyKind> NotifyKindOf(std::string_view type);
+
 // One key of the configuration as the reference shows it.
 struct ConfigKeyDoc {
   std::string path;  // "git.fetch_timeout", "checks[].name"

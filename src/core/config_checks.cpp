@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/check_status.h"
 #include "core/config_keys.h"
 #include "core/maintenance.h"
 #include "core/redact.h"
@@ -11,11 +12,7 @@ namespace infinity_sync::config_detail {
 namespace {
 
 const std::vector<std::string>& CustomTypeNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& t : CustomCheckTypes()) out.emplace_back(t.name);
-    return out;
-  }();
+  static const std::vector<std::string> names = NamesOf(CustomCheckTypes());
   return names;
 }
 
@@ -31,12 +28,10 @@ std::string OneOf(const std::vector<std::string>& names, const char* last) {
 
 const std::vector<std::string> kDnsRecords = {"A", "AAAA", "MX", "TXT", "CNAME"};
 
-const std::vector<std::string> kNotifyTypes = {"slack",   "webhook", "pagerduty", "email",
-                                               "discord", "teams",   "ntfy"};
-
-const std::vector<std::string> kStatusNames = {
-    "Success",    "Partial",     "Failed",        "Synced",    "Diverged",           "OutOfSync",
-    "NoManifest", "NotDeployed", "NotConfigured", "Reachable", "PartiallyReachable", "Unreachable"};
+const std::vector<std::string>& NotifyTypeNames() {
+  static const std::vector<std::string> names = NamesOf(NotifyTypes());
+  return names;
+}
 
 }  // namespace
 
@@ -84,9 +79,9 @@ void CheckCustom(Walker& w, const YAML::Node& item, const std::string& path, Cus
 
 void CheckNotify(Walker& w, const YAML::Node& item, const std::string& path, NotifyConfig& n,
                  const std::vector<NotifyConfig>&) {
-  if (std::find(kNotifyTypes.begin(), kNotifyTypes.end(), n.type) == kNotifyTypes.end()) {
+  if (!NotifyKindOf(n.type)) {
     w.Fail(Walker::Present(item["type"]) ? item["type"] : item, path + ".type",
-           "expected " + OneOf(kNotifyTypes, " or ") + ", got \"" + n.type + "\"");
+           "expected " + OneOf(NotifyTypeNames(), " or ") + ", got \"" + n.type + "\"");
   }
   auto require = [&](const std::string& key, bool present, const std::string& why) {
     if (!present) w.Fail(item, path + "." + key, "missing: " + why);
@@ -119,8 +114,8 @@ void CheckNotify(Walker& w, const YAML::Node& item, const std::string& path, Not
     require("url", !n.url.empty(), "where to send the notification");
   }
   for (std::size_t j = 0; j < n.on.size(); ++j) {
-    if (std::find(kStatusNames.begin(), kStatusNames.end(), n.on[j]) == kStatusNames.end()) {
-      std::string hint = ClosestMatch(n.on[j], kStatusNames);
+    if (!ParseCheckStatus(n.on[j])) {
+      std::string hint = ClosestMatch(n.on[j], CheckStatusNames());
       w.Fail(item["on"][j], fmt::format("{}.on[{}]", path, j),
              "unknown status \"" + n.on[j] + "\"" +
                  (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));

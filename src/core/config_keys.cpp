@@ -300,6 +300,17 @@ constexpr std::array kCustom = {
 
 // --- notify ---
 
+// The one list of notification types.
+constexpr std::array<NotifyType, 7> kNotifyTypes = {{
+    {NotifyKind::kSlack, "slack"},
+    {NotifyKind::kWebhook, "webhook"},
+    {NotifyKind::kPagerDuty, "pagerduty"},
+    {NotifyKind::kEmail, "email"},
+    {NotifyKind::kDiscord, "discord"},
+    {NotifyKind::kTeams, "teams"},
+    {NotifyKind::kNtfy, "ntfy"},
+}};
+
 constexpr std::array kNotify = {
     Leaf<&NotifyConfig::type>(
         "type", "required",
@@ -399,6 +410,7 @@ void ParseInto(Walker& w, const YAML::Node& root, Config* cfg) {
 namespace infinity_sync {
 
 using config_detail::kCustomTypes;
+using config_detail::kNotifyTypes;
 using config_detail::kTargets;
 using config_detail::kTop;
 
@@ -447,6 +459,15 @@ const CustomCheckType* FindCustomCheckType(std::string_view name) {
     if (type.name == name) return &type;
   }
   return nullptr;
+}
+
+std::span<const NotifyType> NotifyTypes() { return kNotifyTypes; }
+
+std::optional<NotifyKind> NotifyKindOf(std::string_view type) {
+  for (const auto& t : kNotifyTypes) {
+    if (t.name == type) return t.kind;
+  }
+  return std::nullopt;
 }
 
 }  // namespace infinity_sync

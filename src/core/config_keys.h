@@ -124,14 +124,18 @@ void ReadInt(Walker& w, const YAML::Node& parent, const std::string& key, const 
   out = n;  // int or std::optional<int>
 }
 
+// The names of rows, in order.
+template <typename Rows>
+std::vector<std::string> NamesOf(const Rows& rows) {
+  std::vector<std::string> out;
+  for (const auto& row : rows) out.emplace_back(row.name);
+  return out;
+}
+
 // The names of a table's rows: what ExpectMap allows and "did you mean" picks from.
 template <const auto& Rows>
 const std::vector<std::string>& Names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& row : Rows) out.emplace_back(row.name);
-    return out;
-  }();
+  static const std::vector<std::string> names = NamesOf(Rows);
   return names;
 }
 

@@ -9,6 +9,11 @@
 namespace infinity_sync {
 namespace {
 
+// A sender of this kind; a hand-built sender of another type counts as a webhook.
+bool IsKind(const NotifyConfig& sender, NotifyKind kind) {
+  return NotifyKindOf(sender.type).value_or(NotifyKind::kWebhook) == kind;
+}
+
 NotifyMemory LoadMemory(FileSystem& fs, const std::string& path, NotifyReport* report) {
   if (!fs.Stat(path)) return {};
   auto text = fs.ReadFile(path);
@@ -47,7 +52,7 @@ std::string MessageId(const std::string& host, std::chrono::system_clock::time_p
 SendResult Deliver(const Config& config, Ports& ports, const NotifyConfig& sender,
                    const std::vector<Announcement>& batch, const Sleeper& sleep, const Mailer& mail,
                    const RetryPolicy& policy) {
-  if (sender.type == "email") {
+  if (IsKind(sender, NotifyKind::kEmail)) {
     MailRequest m;
     m.smtp_url = sender.smtp_url;
     m.username = sender.username;
@@ -63,7 +68,7 @@ SendResult Deliver(const Config& config, Ports& ports, const NotifyConfig& sende
   HttpRequest request;
   request.url = sender.url;
   request.ca_file = config.tls.ca_file;
-  if (sender.type == "ntfy") {
+  if (IsKind(sender, NotifyKind::kNtfy)) {
     NtfyMessage n = NtfyBody(batch);
     std::string tags;
     for (std::size_t i = 0; i < n.tags.size(); ++i) tags += (i ? "," : "") + n.tags[i];
@@ -77,7 +82,7 @@ SendResult Deliver(const Config& config, Ports& ports, const NotifyConfig& sende
                        {"Tags", tags}};
     request.body = n.body;
   } else {
-    nlohmann::json body = sender.type == "pagerduty"
+    nlohmann::json body = IsKind(sender, NotifyKind::kPagerDuty)
                               ? PagerDutyBody(batch.front(), sender.routing_key)
                               : BodyFor(sender.type, batch);
     request.headers = {{"Content-Type", "application/json"}};
@@ -91,7 +96,8 @@ NotifyReport::Line LineFor(const NotifyConfig& sender, const std::vector<Announc
   std::string line = SenderLabel(sender) + ": ";
   for (std::size_t i = 0; i < batch.size(); ++i) {
     line += (i ? ", " : "") + batch[i].check + " " + Arrow(batch[i]);
-    if (sender.type == "pagerduty") line += batch[i].recovery ? " (resolve)" : " (trigger)";
+    if (IsKind(sender, NotifyKind::kPagerDuty))
+      line += batch[i].recovery ? " (resolve)" : " (trigger)";
   }
   std::string tries =
       std::to_string(sent.attempts) + (sent.attempts == 1 ? " attempt" : " attempts");
@@ -120,7 +126,8 @@ Observation Observe(const NamedResult& r) {
 }  // namespace
 
 std::string SenderLabel(const NotifyConfig& sender) {
-  return sender.type + " " + RedactNotifyUrl(sender.type == "email" ? sender.smtp_url : sender.url);
+  return sender.type + " " +
+         RedactNotifyUrl(IsKind(sender, NotifyKind::kEmail) ? sender.smtp_url : sender.url);
 }
 
 NotifyReport SendNotifications(const Config& config, Ports& ports, const SyncStatus& status,
@@ -205,7 +212,7 @@ NotifyReport SendNotifications(const Config& config, Ports& ports, const SyncSta
     const auto& batch = plans[i];
     if (batch.empty()) continue;
     std::vector<std::vector<Announcement>> messages;
-    if (sender.type == "pagerduty") {
+    if (IsKind(sender, NotifyKind::kPagerDuty)) {
       // One event per check, so that PagerDuty pairs trigger and resolve; a
       // failure another check explains raises no incident of its own.
       for (const auto& a : batch) {
@@ -241,7 +248,7 @@ std::vector<NotifyReport::Line> SendTestNotification(const Config& config, Ports
   a.reason = "a test message, nothing is wrong";
   a.timestamp = ports.clock.Now();
   std::vector<std::vector<Announcement>> messages = {{a}};
-  if (sender.type == "pagerduty") {
+  if (IsKind(sender, NotifyKind::kPagerDuty)) {
     Announcement resolve = a;
     resolve.from = "Test";
     resolve.to = "Test";

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/check_status.h"
+#include "core/config.h"
 #include "core/redact.h"
 #include "core/time_format.h"
 
@@ -166,9 +167,21 @@ nlohmann::json WebhookBody(const std::vector<Announcement>& batch) {
 }
 
 nlohmann::json BodyFor(const std::string& type, const std::vector<Announcement>& batch) {
-  if (type == "slack") return SlackBody(batch);
-  if (type == "discord") return DiscordBody(batch);
-  if (type == "teams") return TeamsBody(batch);
+  // No default: a kind added to the type rows (core/config_keys.cpp) fails the build here.
+  switch (NotifyKindOf(type).value_or(NotifyKind::kWebhook)) {
+    case NotifyKind::kSlack:
+      return SlackBody(batch);
+    case NotifyKind::kDiscord:
+      return DiscordBody(batch);
+    case NotifyKind::kTeams:
+      return TeamsBody(batch);
+    case NotifyKind::kWebhook:
+    // Not JSON webhooks: Deliver sends these its own way.
+    case NotifyKind::kPagerDuty:
+    case NotifyKind::kEmail:
+    case NotifyKind::kNtfy:
+      return WebhookBody(batch);
+  }
   return WebhookBody(batch);
 }
 

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "checks/check.h"
+#include "core/check_status.h"
 #include "core/config.h"
 #include "lib/test_support.h"
 
@@ -91,6 +92,18 @@ TEST(ConfigRows, HeartbeatTargetsAreTheirRows) {
     EXPECT_NE(std::find(ConfigKeyPaths().begin(), ConfigKeyPaths().end(),
                         "heartbeat.targets." + t + ".url"),
               ConfigKeyPaths().end());
+  }
+}
+
+TEST(ConfigRows, NotifyTypesAndStatusesAreTheirTables) {
+  ASSERT_EQ(NotifyTypes().size(), 7u);
+  for (const auto& type : NotifyTypes()) EXPECT_EQ(NotifyKindOf(type.name), type.kind);
+  EXPECT_EQ(NotifyKindOf("mail"), std::nullopt);
+  ASSERT_EQ(CheckStatusNames().size(), 12u);
+  for (const auto& name : CheckStatusNames()) {
+    auto status = ParseCheckStatus(name);
+    ASSERT_TRUE(status) << name;
+    EXPECT_EQ(ToString(*status), name);
   }
 }
 
