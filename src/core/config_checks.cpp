@@ -3,6 +3,7 @@
 
 #include "core/check_status.h"
 #include "core/config_keys.h"
+#include "core/dns_record_types.h"
 #include "core/maintenance.h"
 #include "core/redact.h"
 
@@ -26,7 +27,10 @@ std::string OneOf(const std::vector<std::string>& names, const char* last) {
   return out;
 }
 
-const std::vector<std::string> kDnsRecords = {"A", "AAAA", "MX", "TXT", "CNAME"};
+const std::vector<std::string>& DnsRecordNames() {
+  static const std::vector<std::string> names = NamesOf(kDnsRecordTypes);
+  return names;
+}
 
 const std::vector<std::string>& NotifyTypeNames() {
   static const std::vector<std::string> names = NamesOf(NotifyTypes());
@@ -69,11 +73,10 @@ void CheckCustom(Walker& w, const YAML::Node& item, const std::string& path, Cus
     w.Fail(item, fmt::format("{}.{}", path, type->needs),
            fmt::format("missing: a {} check needs {}", type->name, type->needs));
   }
-  if (type->kind == CustomCheckKind::kDns &&
-      std::find(kDnsRecords.begin(), kDnsRecords.end(), c.record) == kDnsRecords.end()) {
-    w.Fail(
-        item["record"], path + ".record",
-        "unknown record type \"" + c.record + "\" (expected " + OneOf(kDnsRecords, " or ") + ")");
+  if (type->kind == CustomCheckKind::kDns && DnsTypeNumber(c.record) == 0) {
+    w.Fail(item["record"], path + ".record",
+           "unknown record type \"" + c.record + "\" (expected " + OneOf(DnsRecordNames(), " or ") +
+               ")");
   }
 }
 

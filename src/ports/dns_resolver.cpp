@@ -10,6 +10,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/dns_record_types.h"
+
 namespace infinity_sync {
 namespace {
 
@@ -81,16 +83,6 @@ std::string ServerNodes(const std::vector<std::string>& servers,
     node.udp_port = node.tcp_port = parsed->port;
   }
   return "";
-}
-
-// DNS type numbers (RFC 1035, RFC 3596).
-int TypeNumber(const std::string& type) {
-  if (type == "A") return 1;
-  if (type == "CNAME") return 5;
-  if (type == "MX") return 15;
-  if (type == "TXT") return 16;
-  if (type == "AAAA") return 28;
-  return 0;
 }
 
 // One pending question of any type; the callback parses the answer with the
@@ -311,7 +303,7 @@ std::vector<DnsRecords> AskAll(const std::string& name, const std::vector<std::s
       pending.push_back(PendingRecords{types[i], name, &out[i]});
     }
     for (auto& p : pending) {
-      ares_query(channel.get(), name.c_str(), 1 /* C_IN */, TypeNumber(p.type), OnRecords, &p);
+      ares_query(channel.get(), name.c_str(), 1 /* C_IN */, DnsTypeNumber(p.type), OnRecords, &p);
     }
     channel.DriveUntil(deadline, stop, [&] {
       return std::all_of(pending.begin(), pending.end(), [](const auto& p) { return p.done; });
@@ -429,7 +421,7 @@ DnsResult CaresDnsResolver::Resolve(const DnsQuery& query) {
 DnsRecords CaresDnsResolver::ResolveRecords(const DnsRecordQuery& query) {
   auto start = Clock::now();
   DnsRecords records;
-  if (TypeNumber(query.type) == 0) {
+  if (DnsTypeNumber(query.type) == 0) {
     records.outcome = DnsOutcome::kOtherError;
     records.error = "unknown record type \"" + query.type + "\"";
   } else {
