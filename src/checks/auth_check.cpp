@@ -57,18 +57,20 @@ CheckResult CombineAuth(const AuthSide& github, const AuthSide& google) {
 }
 
 CheckResult RunAuthCheck(const CheckContext& ctx) {
-  std::vector<std::string> github_evidence, google_evidence;
   AuthSide off;
   off.checked = false;
-  // Both sides ask the network or start programs: run them side by side.
+  // Both sides ask the network or start programs: run them side by side, each
+  // in a strand of its own so that its evidence lines stay together.
+  CheckContext github_ctx = ctx.Strand();
+  CheckContext google_ctx = ctx.Strand();
   std::future<AuthSide> google;
   if (ctx.config.auth.google) {
-    google = std::async(std::launch::async, [&] { return CheckGoogleAuth(ctx, &google_evidence); });
+    google = std::async(std::launch::async, [&] { return CheckGoogleAuth(google_ctx); });
   }
-  AuthSide github = ctx.config.auth.github ? CheckGitHubAuth(ctx, &github_evidence) : off;
+  AuthSide github = ctx.config.auth.github ? CheckGitHubAuth(github_ctx) : off;
   CheckResult r = CombineAuth(github, google.valid() ? google.get() : off);
-  r.evidence = std::move(github_evidence);
-  r.evidence.insert(r.evidence.end(), google_evidence.begin(), google_evidence.end());
+  r.evidence = github_ctx.TakeEvidence();
+  for (auto& line : google_ctx.TakeEvidence()) r.evidence.push_back(std::move(line));
   return r;
 }
 

@@ -40,13 +40,13 @@ std::vector<std::string> GitHubTokenVariables(const GitHubHost& host);
 // GitHub, as gh resolves a token for the host: an environment token first,
 // else gh's stored one (`gh auth token --hostname H`; `gh auth status
 // --hostname H` for a gh that predates `auth token`); the token verified with
-// GET {api_url}/user.
-AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evidence);
+// GET {api_url}/user. Every call leaves its line in `ctx`'s evidence.
+AuthSide CheckGitHubAuth(const CheckContext& ctx);
 
 // Google: see auth_google.cpp for the sources tried. `cli` says whether
 // gcloud's active account has usable stored credentials (read from gcloud's
 // files, not by starting gcloud).
-AuthSide CheckGoogleAuth(const CheckContext& ctx, std::vector<std::string>* evidence);
+AuthSide CheckGoogleAuth(const CheckContext& ctx);
 
 // Success when every side checked is authenticated, Partial when one of two
 // is, Failed when none; Details keep the seed's {"GitHubCLI", "GCloudCLI"}

@@ -53,12 +53,13 @@ std::string ApiRootFor(const std::string& host) {
   return "https://" + host + "/api/v3";
 }
 
+// gh without prompts, colour or update notices; the scope bounds it and
+// records its line (argv and exit status only: stdout may be a token).
 ProcessRequest GhRequest(const CheckContext& ctx, std::vector<std::string> argv) {
   ProcessRequest req;
   req.argv = std::move(argv);
   req.env = {{"GH_PROMPT_DISABLED", "1"}, {"GH_NO_UPDATE_NOTIFIER", "1"}, {"NO_COLOR", "1"}};
-  req.timeout = ctx.Clamp(ctx.Remaining());
-  req.stop = ctx.stop;
+  req.timeout = ctx.Remaining();
   return req;
 }
 
@@ -70,15 +71,10 @@ bool UnknownCommand(const ProcessResult& res) {
 
 // Old gh: `gh auth status --hostname H`, decided by its exit code (reliable
 // before 2.40, which is every gh that lacks `auth token`).
-AuthSide FromGhStatus(const CheckContext& ctx, const GitHubHost& target,
-                      std::vector<std::string>* evidence) {
+AuthSide FromGhStatus(const CheckContext& ctx, const GitHubHost& target) {
   AuthSide side;
   side.method = "gh";
-  ProcessRequest req = GhRequest(ctx, {"gh", "auth", "status", "--hostname", target.host});
-  ProcessResult res = ctx.ports.process.Run(req);
-  evidence->push_back(fmt::format("{} -> {} ({} ms)", CommandLine(req.argv),
-                                  res.Succeeded() ? "exit 0" : res.Describe(req.argv),
-                                  res.duration.count()));
+  ProcessResult res = ctx.Run(GhRequest(ctx, {"gh", "auth", "status", "--hostname", target.host}));
   if (res.Succeeded()) {
     side.authenticated = true;
     side.account = GhAccount(res.err + res.out);
@@ -169,32 +165,28 @@ std::vector<std::string> GitHubTokenVariables(const GitHubHost& host) {
   return {"GH_TOKEN", "GITHUB_TOKEN"};
 }
 
-AuthSide CheckGitHubAuth(const CheckContext& ctx, std::vector<std::string>* evidence) {
+AuthSide CheckGitHubAuth(const CheckContext& ctx) {
   GitHubHost target = ResolveGitHubHost(ctx.config.github.api_url, ctx.Env("GH_HOST"));
   std::vector<std::string> vars = GitHubTokenVariables(target);
   // An environment token wins over gh's stored one, as in gh.
   for (const auto& var : vars) {
     std::string token = ctx.Env(var);
     if (!token.empty()) {
-      evidence->push_back("GitHub token for " + target.host + ": from " + var);
+      ctx.Note("GitHub token for " + target.host + ": from " + var);
       return VerifyToken(ctx, target, token, var);
     }
   }
   std::string var_list = vars[0] + " nor " + vars[1];
-  if (!ctx.ports.process.Exists("gh")) {
+  if (!ctx.Installed("gh")) {
     AuthSide side;
     side.problem =
         "gh is not installed and neither " + var_list + " is set" +
         (target.enterprise ? " (" + target.host + " is a GitHub Enterprise Server host)" : "");
     return side;
   }
-  ProcessRequest req = GhRequest(ctx, {"gh", "auth", "token", "--hostname", target.host});
-  ProcessResult res = ctx.ports.process.Run(req);
-  // stdout is the token: only the exit status is logged.
-  evidence->push_back(fmt::format("{} -> {} ({} ms)", CommandLine(req.argv),
-                                  res.Succeeded() ? "exit 0" : res.Describe(req.argv),
-                                  res.duration.count()));
-  if (!res.Succeeded() && UnknownCommand(res)) return FromGhStatus(ctx, target, evidence);
+  // stdout is the token: the scope's line holds only the argv and the exit status.
+  ProcessResult res = ctx.Run(GhRequest(ctx, {"gh", "auth", "token", "--hostname", target.host}));
+  if (!res.Succeeded() && UnknownCommand(res)) return FromGhStatus(ctx, target);
   std::string token = res.out;
   while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
   if (!res.Succeeded() || token.empty()) {

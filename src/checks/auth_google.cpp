@@ -27,9 +27,9 @@ bool GcloudAccountUsable(const CheckContext& ctx) {
 // The first Google credential source that exists (see GoogleTokenSource): the
 // environment token, the ADC file, gcloud's files, the metadata server. The
 // token itself stays inside the source.
-AuthSide CheckGoogleAuth(const CheckContext& ctx, std::vector<std::string>* evidence) {
+AuthSide CheckGoogleAuth(const CheckContext& ctx) {
   GoogleTokenSource own;
-  GoogleAuthOutcome auth = TokenSourceFor(ctx, own).Get(ctx, evidence);
+  GoogleAuthOutcome auth = TokenSourceFor(ctx, own).Get(ctx);
   AuthSide side;
   side.authenticated = auth.ok;
   side.cli = (auth.ok && auth.method == "gcloud") || GcloudAccountUsable(ctx);

@@ -37,6 +37,13 @@ class CheckContext : public CallScope {
   // The evidence lines the context's calls recorded so far, removed.
   std::vector<std::string> TakeEvidence() const { return own_evidence_.Take(); }
 
+  // A context for one strand of a check that runs beside the rest of it (the
+  // auth check's GitHub and Google sides, the gcp check's git and CI reads):
+  // the same configuration, ports, deadline, stop and token source, with
+  // evidence of its own, so that each strand's lines stay together in the
+  // order they happened. The caller takes its lines with TakeEvidence.
+  CheckContext Strand() const { return CheckContext(config, ports, deadline, stop, google_tokens); }
+
  private:
   mutable Evidence own_evidence_;
 };

@@ -11,10 +11,8 @@
 namespace infinity_sync {
 namespace {
 
-CheckResult FailedWith(std::string reason, std::vector<std::string> evidence,
-                       nlohmann::json data = nlohmann::json::object()) {
+CheckResult FailedWith(std::string reason, nlohmann::json data = nlohmann::json::object()) {
   CheckResult r = CheckResult::Failure(std::move(reason));
-  r.evidence = std::move(evidence);
   r.data = std::move(data);
   return r;
 }
@@ -26,15 +24,16 @@ CheckResult FailedWith(std::string reason, std::vector<std::string> evidence,
 // run there would: a config kept elsewhere still finds the repository's
 // compose.yaml, and the result does not depend on the current folder.
 // docker.compose_files are relative to the config file (LoadConfig resolves them).
+// Every line of evidence, the daemon's calls and the check's own, goes to `ctx`
+// in the order it happened.
 CheckResult RunDockerCheck(const CheckContext& ctx) {
   const DockerConfig& cfg = ctx.config.docker;
-  std::vector<std::string> evidence;
   const std::filesystem::path start = ctx.config.git.repo.empty()
                                           ? ctx.config.base_dir
                                           : std::filesystem::path(ctx.config.git.repo);
 
   auto discovery = DiscoverComposeFiles(start, cfg.compose_files, ctx.ports.env, ctx.ports.fs);
-  if (!discovery) return FailedWith(discovery.error(), evidence);
+  if (!discovery) return FailedWith(discovery.error());
   if (discovery->files.empty()) {
     CheckResult r;
     r.status = CheckStatus::kNoManifest;
@@ -45,7 +44,7 @@ CheckResult RunDockerCheck(const CheckContext& ctx) {
                     where));
     return r;
   }
-  evidence.push_back(
+  ctx.Note(
       fmt::format("compose files ({}): {}", discovery->origin, fmt::join(discovery->files, ", ")));
 
   ComposeOptions options;
@@ -56,26 +55,23 @@ CheckResult RunDockerCheck(const CheckContext& ctx) {
   if (!project) {
     const std::string& e = project.error();
     // Too large is its own verdict, not a mistake in the file.
-    return FailedWith(e.rfind("compose file too large", 0) == 0 ? e : "Compose file error: " + e,
-                      evidence);
+    return FailedWith(e.rfind("compose file too large", 0) == 0 ? e : "Compose file error: " + e);
   }
   auto parse_ms = std::chrono::duration_cast<std::chrono::microseconds>(
                       ctx.ports.clock.SteadyNow() - parse_start)
                       .count() /
                   1000.0;
-  evidence.push_back(fmt::format("project {} (name from {}): {} services, parsed in {:.1f} ms",
-                                 project->name, project->name_source, project->services.size(),
-                                 parse_ms));
+  ctx.Note(fmt::format("project {} (name from {}): {} services, parsed in {:.1f} ms", project->name,
+                       project->name_source, project->services.size(), parse_ms));
   nlohmann::json data = {{"project", project->name}};
 
   auto endpoint = ResolveDockerEndpoint(cfg.host, ctx.ports.env, ctx.ports.fs);
-  if (!endpoint) return FailedWith(endpoint.error(), evidence, data);
+  if (!endpoint) return FailedWith(endpoint.error(), data);
 
-  DockerEngineClient client(ctx.ports.http, *endpoint);
-  PingOutcome ping = client.Ping(ctx.Remaining());
-  evidence.insert(evidence.end(), ping.evidence.begin(), ping.evidence.end());
+  DockerEngineClient client(ctx, *endpoint);
+  PingOutcome ping = client.Ping();
   if (!ping.reachable) {
-    CheckResult r = FailedWith("Docker is not running", evidence, data);
+    CheckResult r = FailedWith("Docker is not running", data);
     std::string why = ping.error;
     if (ping.connect_failed) {
       why = endpoint->unix_socket.empty()              ? "connection refused"
@@ -88,15 +84,12 @@ CheckResult RunDockerCheck(const CheckContext& ctx) {
     return r;
   }
   if (!ping.error.empty()) {
-    return FailedWith(fmt::format("Docker daemon at {}: {}", endpoint->address, ping.error),
-                      evidence, data);
+    return FailedWith(fmt::format("Docker daemon at {}: {}", endpoint->address, ping.error), data);
   }
 
-  ListOutcome list = client.ListProjectContainers(project->name, ping.api_version, ctx.Remaining());
-  evidence.insert(evidence.end(), list.evidence.begin(), list.evidence.end());
+  ListOutcome list = client.ListProjectContainers(project->name, ping.api_version);
   if (!list.error.empty()) {
-    return FailedWith(fmt::format("Docker daemon at {}: {}", endpoint->address, list.error),
-                      evidence, data);
+    return FailedWith(fmt::format("Docker daemon at {}: {}", endpoint->address, list.error), data);
   }
 
   DockerSnapshot snapshot;
@@ -106,22 +99,19 @@ CheckResult RunDockerCheck(const CheckContext& ctx) {
   // One call per distinct image name running containers were created from:
   // has the name moved to another image since (a pull, a rebuild)?
   for (const auto& ref : ImagesToInspect(*project, snapshot.containers)) {
-    if (ctx.Remaining().count() <= 0) {
-      evidence.push_back("image " + ref + ": not inspected, the check's time is up");
+    if (ctx.Stopped() || ctx.Remaining().count() <= 0) {
+      ctx.Note("image " + ref + ": not inspected, the check's time is up");
       continue;
     }
-    ImageOutcome image = client.InspectImage(ref, ping.api_version, ctx.Remaining());
-    evidence.insert(evidence.end(), image.evidence.begin(), image.evidence.end());
+    ImageOutcome image = client.InspectImage(ref, ping.api_version);
     if (!image.error.empty()) {
-      evidence.push_back("image " + ref + ": " + image.error);
+      ctx.Note("image " + ref + ": " + image.error);
     } else if (image.found) {
       snapshot.image_ids[ref] = image.id;
     }
   }
   snapshot.compose_command = ComposeCommand(ctx.ports.env, ctx.ports.fs);
-  CheckResult r = JudgeDockerProject(*project, snapshot);
-  r.evidence = std::move(evidence);
-  return r;
+  return JudgeDockerProject(*project, snapshot);
 }
 
 }  // namespace infinity_sync

@@ -351,12 +351,13 @@ CheckResult InterpretGcp(const GcpFacts& f, const GcpConfig& gcp, const std::str
 
 CheckResult RunGcpCheck(const CheckContext& ctx) {
   const GcpConfig& gcp = ctx.config.gcp;
-  std::vector<std::string> evidence, git_evidence;
-  // git and GitHub are independent of the Cloud Run steps: read them meanwhile.
+  // git and GitHub are independent of the Cloud Run steps: read them meanwhile,
+  // in a strand whose evidence follows the Cloud Run steps' (the context's).
+  CheckContext git_ctx = ctx.Strand();
   CommitCi ci;
   auto local = std::async(std::launch::async, [&] {
-    DeployBranchFacts facts = ReadDeployBranch(ctx, &git_evidence);
-    ci = FetchCommitCi(ctx, facts.remote_url, facts.tip, &git_evidence);
+    DeployBranchFacts facts = ReadDeployBranch(git_ctx);
+    ci = FetchCommitCi(git_ctx, facts.remote_url, facts.tip);
     return facts;
   });
   GcpFacts f;
@@ -368,8 +369,7 @@ CheckResult RunGcpCheck(const CheckContext& ctx) {
     AddLocalFacts(with_local, f);
     for (auto& [k, v] : with_local.data.items()) r.data[k] = v;
     for (auto& note : with_local.notes) r.notes.push_back(note);
-    evidence.insert(evidence.end(), git_evidence.begin(), git_evidence.end());
-    r.evidence = std::move(evidence);
+    r.evidence = git_ctx.TakeEvidence();
     return r;
   };
 
@@ -377,7 +377,7 @@ CheckResult RunGcpCheck(const CheckContext& ctx) {
   f.region = region.id;
   f.region_source = region.source;
   f.service = gcp.service.empty() ? ctx.config.project : gcp.service;
-  GcpProject project = DiscoverGcpProject(ctx, &evidence);
+  GcpProject project = DiscoverGcpProject(ctx);
   if (project.id.empty()) {
     CheckResult r;
     r.status = CheckStatus::kNotConfigured;
@@ -391,7 +391,7 @@ CheckResult RunGcpCheck(const CheckContext& ctx) {
   f.project_source = project.source;
 
   GoogleTokenSource own;
-  GoogleAuthOutcome auth = TokenSourceFor(ctx, own).Get(ctx, &evidence);
+  GoogleAuthOutcome auth = TokenSourceFor(ctx, own).Get(ctx);
   if (!auth.ok) {
     CheckResult r;
     r.data = {{"project", f.project}, {"service", f.service}, {"region", f.region}};
@@ -435,8 +435,7 @@ CheckResult RunGcpCheck(const CheckContext& ctx) {
   f.local = local.get();
   f.ci = ci;
   CheckResult r = InterpretGcp(f, gcp, ctx.config.git.repo);
-  evidence.insert(evidence.end(), git_evidence.begin(), git_evidence.end());
-  r.evidence = std::move(evidence);
+  r.evidence = git_ctx.TakeEvidence();
   return r;
 }
 

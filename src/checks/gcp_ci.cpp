@@ -22,8 +22,7 @@ std::string Message(const HttpResponse& res) {
 }
 
 // The token gh would use for `host`, and where it came from; empty when none.
-std::pair<std::string, std::string> TokenFor(const CheckContext& ctx, const std::string& host,
-                                             std::vector<std::string>* evidence) {
+std::pair<std::string, std::string> TokenFor(const CheckContext& ctx, const std::string& host) {
   std::vector<const char*> vars =
       IsDotComLike(host)
           ? std::vector<const char*>{"GH_TOKEN", "GITHUB_TOKEN"}
@@ -32,16 +31,13 @@ std::pair<std::string, std::string> TokenFor(const CheckContext& ctx, const std:
     std::string token = ctx.Env(var);
     if (!token.empty()) return {token, var};
   }
-  if (!ctx.ports.process.Exists("gh")) return {};
+  if (!ctx.Installed("gh")) return {};
   ProcessRequest req;
   req.argv = {"gh", "auth", "token", "--hostname", host};
   req.env = {{"GH_PROMPT_DISABLED", "1"}, {"GH_NO_UPDATE_NOTIFIER", "1"}, {"NO_COLOR", "1"}};
-  req.timeout = ctx.Clamp(ctx.Remaining());
-  req.stop = ctx.stop;
-  ProcessResult res = ctx.ports.process.Run(req);
-  evidence->push_back(fmt::format("gh auth token --hostname {} -> {} ({} ms)", host,
-                                  res.Succeeded() ? "exit 0" : res.Describe(req.argv),
-                                  res.duration.count()));
+  req.timeout = ctx.Remaining();
+  // stdout is the token: the scope's line holds only the argv and the exit status.
+  ProcessResult res = ctx.Run(req);
   std::string token = res.Succeeded() ? res.out : "";
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   if (token.empty()) return {};
@@ -51,7 +47,7 @@ std::pair<std::string, std::string> TokenFor(const CheckContext& ctx, const std:
 }  // namespace
 
 CommitCi FetchCommitCi(const CheckContext& ctx, const std::string& remote_url,
-                       const std::string& sha, std::vector<std::string>* evidence) {
+                       const std::string& sha) {
   CommitCi ci;
   if (sha.empty()) {
     ci.detail = "no commit to ask about";
@@ -72,7 +68,7 @@ CommitCi FetchCommitCi(const CheckContext& ctx, const std::string& remote_url,
     ci.detail = "the remote is on " + repo->host + ", not on " + host + " (github.api_url)";
     return ci;
   }
-  const std::string token = TokenFor(ctx, host, evidence).first;
+  const std::string token = TokenFor(ctx, host).first;
   if (token.empty()) {
     ci.detail = "no GitHub token for " + host +
                 (IsDotComLike(host) ? " (GH_TOKEN, GITHUB_TOKEN or gh auth login)"

@@ -13,8 +13,9 @@ namespace infinity_sync {
 // token gh would use (GH_TOKEN, GITHUB_TOKEN, or the Enterprise variables for
 // other hosts; else `gh auth token --hostname H`). Skipped, with the reason in
 // `detail`, when the remote is not on the API's host or there is no token.
-// Informational: it never changes a check's status. The token is never logged.
+// Informational: it never changes a check's status. The token is never logged;
+// every call leaves its line in `ctx`'s evidence.
 CommitCi FetchCommitCi(const CheckContext& ctx, const std::string& remote_url,
-                       const std::string& sha, std::vector<std::string>* evidence);
+                       const std::string& sha);
 
 }  // namespace infinity_sync

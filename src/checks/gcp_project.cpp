@@ -17,7 +17,7 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
-GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>* evidence) {
+GcpProject DiscoverGcpProject(const CheckContext& ctx) {
   GcpProject p;
   if (!ctx.config.gcp.project.empty()) {
     p.id = ctx.config.gcp.project;
@@ -62,9 +62,8 @@ GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>*
 
   GoogleTokenSource own;
   GoogleTokenSource& source = TokenSourceFor(ctx, own);
-  if (source.MetadataServerPresent(ctx, evidence)) {
-    if (auto value = MetadataGet(ctx, "project/project-id", evidence);
-        value && !Trim(*value).empty()) {
+  if (source.MetadataServerPresent(ctx)) {
+    if (auto value = MetadataGet(ctx, "project/project-id"); value && !Trim(*value).empty()) {
       p.id = Trim(*value);
       p.source = "metadata server";
       return p;

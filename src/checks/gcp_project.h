@@ -18,9 +18,9 @@ struct GcpProject {
 // $GOOGLE_CLOUD_PROJECT, $GCLOUD_PROJECT, the active gcloud configuration's
 // [core] project (read from its file, gcloud is not started), a service-account
 // credentials file's project_id (never a quota_project_id), the metadata
-// server's project/project-id (when its ping answers as Google's). `evidence`
-// gets the URLs asked.
-GcpProject DiscoverGcpProject(const CheckContext& ctx, std::vector<std::string>* evidence);
+// server's project/project-id (when its ping answers as Google's). The URLs
+// asked leave their lines in `ctx`'s evidence.
+GcpProject DiscoverGcpProject(const CheckContext& ctx);
 
 // The Cloud Run region, as gcloud run would pick it without --region:
 // gcp.region, else $CLOUDSDK_RUN_REGION, else the active gcloud configuration's

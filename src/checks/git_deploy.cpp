@@ -71,23 +71,18 @@ DeployBranchChoice ChooseDeployBranch(const std::string& configured, const std::
   return choice;
 }
 
-DeployBranchFacts ReadDeployBranch(const CheckContext& ctx, std::vector<std::string>* evidence) {
+DeployBranchFacts ReadDeployBranch(const CheckContext& ctx) {
   const GitConfig& git = ctx.config.git;
   DeployBranchFacts f;
+  // Where the commands below run: their own lines name only the argv.
+  ctx.Note("git runs in " + git.repo);
   auto run = [&](std::vector<std::string> argv) {
     ProcessRequest req;
     req.argv = std::move(argv);
     req.cwd = git.repo;
     req.env = GitEnvironment(ctx);
-    req.timeout = ctx.Clamp(ctx.Remaining());
-    req.stop = ctx.stop;
-    ProcessResult res = ctx.ports.process.Run(req);
-    std::string line;
-    for (const auto& a : req.argv) line += (line.empty() ? "" : " ") + a;
-    evidence->push_back(fmt::format("{} (in {}) -> {} ({} ms)", line, req.cwd,
-                                    res.Succeeded() ? "exit 0" : res.Describe(req.argv),
-                                    res.duration.count()));
-    return res;
+    req.timeout = ctx.Remaining();
+    return ctx.Run(req);
   };
 
   ProcessResult st =

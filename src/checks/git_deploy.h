@@ -53,7 +53,8 @@ DeployBranchChoice ChooseDeployBranch(const std::string& configured, const std::
                                       std::string_view for_each_ref_output);
 
 // Reads the facts with git (status, for-each-ref, config, rev-list), each call
-// bounded by the check's deadline; one evidence line per call.
-DeployBranchFacts ReadDeployBranch(const CheckContext& ctx, std::vector<std::string>* evidence);
+// through `ctx` (bounded by its deadline, stopped with it, one evidence line per
+// call after one naming the folder they run in).
+DeployBranchFacts ReadDeployBranch(const CheckContext& ctx);
 
 }  // namespace infinity_sync

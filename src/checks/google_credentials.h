@@ -81,9 +81,9 @@ std::string MetadataPingHost(const CheckContext& ctx);
 
 // GET http://MetadataHost/computeMetadata/v1/<path> with "Metadata-Flavor: Google",
 // never through a proxy. The answer counts only when it is a 200 carrying the
-// response header "Metadata-Flavor: Google"; the body, or why not.
-Result<std::string> MetadataGet(const CheckContext& ctx, const std::string& path,
-                                std::vector<std::string>* evidence);
+// response header "Metadata-Flavor: Google"; the body, or why not. The call
+// goes through `ctx` (its evidence line carries the URL, never the body).
+Result<std::string> MetadataGet(const CheckContext& ctx, const std::string& path);
 
 // The email of a generateAccessToken URL (".../serviceAccounts/EMAIL:generateAccessToken"),
 // or "" (pure).
@@ -117,23 +117,23 @@ struct GoogleAuthOutcome {
 //      the cached token while valid, else a refresh); `gcloud auth
 //      print-access-token` only when those files exist but cannot be read;
 //   4. the metadata server, when its ping answers with Metadata-Flavor: Google.
-// Token endpoints are retried on 408, 429, 500, 503, 504 within the deadline.
+// Token endpoints are retried on 408, 429, 500, 503, 504 within the deadline;
+// the back-off between tries ends at once when the check is stopped.
 // A working answer is cached in memory until a minute before it expires, a
 // failure for a few seconds, so the checks of one run ask once. Thread-safe:
 // concurrent callers wait for one fetch.
 class GoogleTokenSource {
  public:
-  // A token, or why there is none. `evidence` gets one line per step (URLs
-  // redacted, no token).
-  GoogleAuthOutcome Get(const CheckContext& ctx, std::vector<std::string>* evidence);
+  // A token, or why there is none. Every call goes through `ctx`, which gets
+  // one evidence line per step (URLs redacted, never a token or a body).
+  GoogleAuthOutcome Get(const CheckContext& ctx);
 
   // Is there a metadata server (google-auth's ping: GET http://MetadataPingHost/
   // answered with Metadata-Flavor: Google; direct, a short timeout, up to 3
   // tries)? Asked once and remembered for a minute, for the project and the token.
   // `why` (when given) gets what the ping saw when there is none ("HTTP 200
   // without Metadata-Flavor: Google", "Connection refused", ...).
-  bool MetadataServerPresent(const CheckContext& ctx, std::vector<std::string>* evidence,
-                             std::string* why = nullptr);
+  bool MetadataServerPresent(const CheckContext& ctx, std::string* why = nullptr);
 
  private:
   std::mutex ping_mu_;

@@ -273,38 +273,29 @@ std::string UrlEncode(std::string_view text) {
   return out;
 }
 
-HttpResponse DockerEngineClient::Send(const std::string& method, const std::string& path_and_query,
-                                      std::chrono::milliseconds timeout,
-                                      std::vector<std::string>* evidence) {
+HttpResponse DockerEngineClient::Send(const std::string& method,
+                                      const std::string& path_and_query) const {
   HttpRequest req;
   req.method = method;
   req.url = endpoint_.base_url + path_and_query;
   req.unix_socket = endpoint_.unix_socket;
-  req.timeout = timeout.count() > 0 ? timeout : std::chrono::milliseconds(1);
+  req.timeout = scope_.Remaining();
   req.headers = {{"Accept", "application/json"}, {"User-Agent", "infinity-sync"}};
   if (!endpoint_.unix_socket.empty()) req.headers.push_back({"Host", "docker"});
-  HttpResponse res = http_.Send(req);
-  std::string path = path_and_query.substr(0, path_and_query.find('?'));
-  std::string outcome =
-      res.answered ? fmt::format("HTTP {}", res.status) : "no answer: " + res.error;
-  evidence->push_back(fmt::format("{} {} {} -> {} ({:.0f} ms)", method, endpoint_.address, path,
-                                  outcome, res.timings.total_ms));
-  return res;
+  return scope_.Send(req);
 }
 
-PingOutcome DockerEngineClient::Ping(std::chrono::milliseconds timeout) {
+PingOutcome DockerEngineClient::Ping() const {
   PingOutcome out;
-  auto start = std::chrono::steady_clock::now();
-  HttpResponse res = Send("HEAD", "/_ping", timeout, &out.evidence);
+  auto budget = scope_.Clamp(scope_.Remaining());  // for the message only
+  HttpResponse res = Send("HEAD", "/_ping");
   if (res.answered && res.status != 200) {
     // Daemons that refuse HEAD still answer GET.
-    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
-    res = Send("GET", "/_ping", timeout - spent, &out.evidence);
+    res = Send("GET", "/_ping");
   }
   if (!res.answered) {
     out.connect_failed = res.error_code == 7;  // CURLE_COULDNT_CONNECT
-    out.error = res.timed_out ? fmt::format("no answer within {} ms", timeout.count()) : res.error;
+    out.error = res.timed_out ? fmt::format("no answer within {} ms", budget.count()) : res.error;
     return out;
   }
   out.reachable = true;
@@ -322,16 +313,15 @@ PingOutcome DockerEngineClient::Ping(std::chrono::milliseconds timeout) {
 }
 
 ListOutcome DockerEngineClient::ListProjectContainers(const std::string& project,
-                                                      const std::string& api_version,
-                                                      std::chrono::milliseconds timeout) {
+                                                      const std::string& api_version) const {
   ListOutcome out;
+  auto budget = scope_.Clamp(scope_.Remaining());  // for the message only
   json filters = {{"label", {{std::string(kProjectLabel) + "=" + project, true}}}};
   std::string path = (api_version.empty() ? "" : "/v" + api_version) + "/containers/json";
-  HttpResponse res =
-      Send("GET", path + "?all=1&filters=" + UrlEncode(filters.dump()), timeout, &out.evidence);
+  HttpResponse res = Send("GET", path + "?all=1&filters=" + UrlEncode(filters.dump()));
   if (!res.answered) {
     out.error = res.timed_out ? fmt::format("the daemon did not list the containers within {} ms",
-                                            timeout.count())
+                                            budget.count())
                               : "listing containers failed: " + res.error;
     return out;
   }
@@ -346,7 +336,7 @@ ListOutcome DockerEngineClient::ListProjectContainers(const std::string& project
     return out;
   }
   out.containers = std::move(*list);
-  out.evidence.back() += fmt::format(", {} containers", out.containers.size());
+  scope_.Note(fmt::format("  {} containers of project {}", out.containers.size(), project));
   return out;
 }
 
@@ -355,9 +345,9 @@ ListOutcome DockerEngineClient::ListProjectContainers(const std::string& project
 namespace infinity_sync {
 
 ImageOutcome DockerEngineClient::InspectImage(const std::string& reference,
-                                              const std::string& api_version,
-                                              std::chrono::milliseconds timeout) {
+                                              const std::string& api_version) const {
   ImageOutcome out;
+  auto budget = scope_.Clamp(scope_.Remaining());  // for the message only
   // The reference goes in the path as the docker CLI sends it: '/', ':' and
   // '@' as they are, everything else percent-encoded.
   std::string ref;
@@ -365,10 +355,10 @@ ImageOutcome DockerEngineClient::InspectImage(const std::string& reference,
     ref += (c == '/' || c == ':' || c == '@') ? std::string(1, c) : UrlEncode(std::string(1, c));
   }
   std::string path = (api_version.empty() ? "" : "/v" + api_version) + "/images/" + ref + "/json";
-  HttpResponse res = Send("GET", path, timeout, &out.evidence);
+  HttpResponse res = Send("GET", path);
   if (!res.answered) {
     out.error = res.timed_out ? fmt::format("the daemon did not describe image {} within {} ms",
-                                            reference, timeout.count())
+                                            reference, budget.count())
                               : "inspecting image " + reference + " failed: " + res.error;
     return out;
   }
@@ -386,7 +376,7 @@ ImageOutcome DockerEngineClient::InspectImage(const std::string& reference,
   }
   out.found = true;
   out.id = doc["Id"].get<std::string>();
-  out.evidence.back() += ", " + out.id.substr(0, 19);
+  scope_.Note("  image " + reference + " is " + out.id.substr(0, 19));
   return out;
 }
 

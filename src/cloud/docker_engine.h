@@ -8,6 +8,7 @@
 
 #include "core/env_expand.h"
 #include "core/result.h"
+#include "ports/call_scope.h"
 #include "ports/file_system.h"
 #include "ports/http_client.h"
 
@@ -62,12 +63,11 @@ std::string HealthFromStatus(std::string_view status);
 // start of the body.
 std::string DaemonMessage(std::string_view body);
 
-// The outcome of one call to the daemon.
+// The outcome of one call to the daemon (its evidence lines are the scope's).
 struct EngineCall {
-  bool reachable = false;             // a connection was made and HTTP came back
-  bool connect_failed = false;        // nothing listens at the address (refused, no such socket)
-  std::string error;                  // empty on success; one line
-  std::vector<std::string> evidence;  // "HEAD /_ping -> 200, Api-Version 1.47 (1 ms)"
+  bool reachable = false;       // a connection was made and HTTP came back
+  bool connect_failed = false;  // nothing listens at the address (refused, no such socket)
+  std::string error;            // empty on success; one line
 };
 struct PingOutcome : EngineCall {
   std::string api_version;  // from the Api-Version header; "" when the daemon sent none
@@ -80,32 +80,33 @@ struct ImageOutcome : EngineCall {
   std::string id;      // "sha256:..." (.Id)
 };
 
-// A client of the Docker Engine API through the HttpClient port. Thread-safe
-// as the port is; holds no connection between calls.
+// A client of the Docker Engine API, over its UNIX socket or TCP, through a
+// CallScope: every call is bounded by the scope's deadline, stopped with it and
+// leaves its evidence line there ("HEAD http://docker/_ping via
+// /var/run/docker.sock -> HTTP 200 (1 ms)"). Thread-safe as the scope is; holds
+// no connection between calls.
 class DockerEngineClient {
  public:
-  DockerEngineClient(HttpClient& http, DockerEndpoint endpoint)
-      : http_(http), endpoint_(std::move(endpoint)) {}
+  DockerEngineClient(const CallScope& scope, DockerEndpoint endpoint)
+      : scope_(scope), endpoint_(std::move(endpoint)) {}
 
   // HEAD /_ping (GET when HEAD is refused) and the API version to use.
-  PingOutcome Ping(std::chrono::milliseconds timeout);
+  PingOutcome Ping() const;
   // GET /v{api}/containers/json?all=1&filters={"label":{"com.docker.compose.project=P":true}}
   // (unversioned when `api_version` is empty): every container of the project,
   // stopped ones too.
-  ListOutcome ListProjectContainers(const std::string& project, const std::string& api_version,
-                                    std::chrono::milliseconds timeout);
+  ListOutcome ListProjectContainers(const std::string& project,
+                                    const std::string& api_version) const;
 
   // GET /v{api}/images/{reference}/json: the image a name points to now.
-  ImageOutcome InspectImage(const std::string& reference, const std::string& api_version,
-                            std::chrono::milliseconds timeout);
+  ImageOutcome InspectImage(const std::string& reference, const std::string& api_version) const;
 
   const DockerEndpoint& endpoint() const { return endpoint_; }
 
  private:
-  HttpResponse Send(const std::string& method, const std::string& path_and_query,
-                    std::chrono::milliseconds timeout, std::vector<std::string>* evidence);
+  HttpResponse Send(const std::string& method, const std::string& path_and_query) const;
 
-  HttpClient& http_;
+  CallScope scope_;
   DockerEndpoint endpoint_;
 };
 

@@ -56,6 +56,8 @@ class CallScope {
   bool Stopped() const { return stop.stop_requested(); }
   // An environment variable, or "" when unset.
   std::string Env(const std::string& name) const { return ports.env(name).value_or(""); }
+  // Is `program` on PATH? Nothing is started and no evidence line is left.
+  bool Installed(const std::string& program) const { return ports.process.Exists(program); }
 
   // The port calls. The request's own timeout is an upper bound.
   ProcessResult Run(ProcessRequest request) const;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "lib/docker_world.h"
+#include "lib/fake_ports.h"
 #include "lib/test_support.h"
 
 namespace infinity_sync {
@@ -183,16 +184,25 @@ nlohmann::json Scenario(const std::string& api = "1.45") {
             ComposeContainer("other", "web", 1, "nginx:1.27")}}};
 }
 
+// The real HTTP client (the fake daemon listens on a socket or a port) under a
+// CallScope with five seconds left, its evidence kept.
+struct CurlScope {
+  testing::FakeWorld world;
+  CurlHttpClient http;
+  Ports ports{world.process, http, world.dns, world.fs, world.clock, world.ports.env};
+  Evidence evidence;
+  CallScope scope{ports, std::chrono::steady_clock::now() + std::chrono::seconds(5), {}, &evidence};
+};
+
 TEST(DockerEngineClient, NegotiatesTheVersionAndFiltersByProject) {
   FakeDockerEngine engine(Scenario("1.45"));
-  CurlHttpClient http;
-  DockerEngineClient client(http, *ParseDockerHost(engine.host()));
-  PingOutcome ping = client.Ping(std::chrono::seconds(5));
+  CurlScope http;
+  DockerEngineClient client(http.scope, *ParseDockerHost(engine.host()));
+  PingOutcome ping = client.Ping();
   ASSERT_TRUE(ping.reachable) << ping.error;
   EXPECT_EQ(ping.error, "");
   EXPECT_EQ(ping.api_version, "1.45");
-  ListOutcome list =
-      client.ListProjectContainers("shop", ping.api_version, std::chrono::seconds(5));
+  ListOutcome list = client.ListProjectContainers("shop", ping.api_version);
   ASSERT_EQ(list.error, "");
   ASSERT_EQ(list.containers.size(), 2u);  // stopped ones too, not the other project's
   EXPECT_EQ(list.containers[0].name, "shop-web-1");
@@ -213,14 +223,13 @@ TEST(DockerEngineClient, InspectsAnImageByName) {
   nlohmann::json scenario = Scenario("1.45");
   scenario["images"] = {{"registry.example.com:5000/team/app:2", "sha256:abc"}};
   FakeDockerEngine engine(scenario);
-  CurlHttpClient http;
-  DockerEngineClient client(http, *ParseDockerHost(engine.host()));
-  ImageOutcome found =
-      client.InspectImage("registry.example.com:5000/team/app:2", "1.45", std::chrono::seconds(5));
+  CurlScope http;
+  DockerEngineClient client(http.scope, *ParseDockerHost(engine.host()));
+  ImageOutcome found = client.InspectImage("registry.example.com:5000/team/app:2", "1.45");
   EXPECT_EQ(found.error, "");
   EXPECT_TRUE(found.found);
   EXPECT_EQ(found.id, "sha256:abc");
-  ImageOutcome absent = client.InspectImage("nginx:1.27", "1.45", std::chrono::seconds(5));
+  ImageOutcome absent = client.InspectImage("nginx:1.27", "1.45");
   EXPECT_EQ(absent.error, "");
   EXPECT_TRUE(absent.reachable);
   EXPECT_FALSE(absent.found);
@@ -253,13 +262,12 @@ TEST(DockerEngineClient, FallsBackToGetAndUnversionedPaths) {
   nlohmann::json s = Scenario();
   s["ping"] = {{"head", "refuse"}, {"api_version", nullptr}};
   FakeDockerEngine engine(s);
-  CurlHttpClient http;
-  DockerEngineClient client(http, *ParseDockerHost(engine.host()));
-  PingOutcome ping = client.Ping(std::chrono::seconds(5));
+  CurlScope http;
+  DockerEngineClient client(http.scope, *ParseDockerHost(engine.host()));
+  PingOutcome ping = client.Ping();
   ASSERT_EQ(ping.error, "");
   EXPECT_EQ(ping.api_version, "");
-  ListOutcome list =
-      client.ListProjectContainers("shop", ping.api_version, std::chrono::seconds(5));
+  ListOutcome list = client.ListProjectContainers("shop", ping.api_version);
   EXPECT_EQ(list.error, "");
   auto requests = engine.Requests();
   ASSERT_EQ(requests.size(), 3u);
@@ -285,45 +293,44 @@ TEST(DockerEngineClient, DaemonErrorsAndBadAnswers) {
     nlohmann::json s = Scenario();
     s["list"] = c.list;
     FakeDockerEngine engine(s);
-    CurlHttpClient http;
-    DockerEngineClient client(http, *ParseDockerHost(engine.host()));
-    ListOutcome list = client.ListProjectContainers("shop", "1.45", std::chrono::seconds(5));
+    CurlScope http;
+    DockerEngineClient client(http.scope, *ParseDockerHost(engine.host()));
+    ListOutcome list = client.ListProjectContainers("shop", "1.45");
     EXPECT_EQ(list.error.rfind(c.error, 0), 0u) << c.list << " -> " << list.error;
   }
 }
 
 TEST(DockerEngineClient, PingProblems) {
-  CurlHttpClient http;
+  CurlScope http;
   testing::TempDir dir;
-  DockerEngineClient nobody(http, *ParseDockerHost("unix://" + (dir / "none.sock")));
-  PingOutcome down = nobody.Ping(std::chrono::seconds(2));
+  DockerEngineClient nobody(http.scope, *ParseDockerHost("unix://" + (dir / "none.sock")));
+  PingOutcome down = nobody.Ping();
   EXPECT_FALSE(down.reachable);
   EXPECT_TRUE(down.connect_failed);
 
   nlohmann::json s = Scenario();
   s["ping"] = {{"api_version", "v-next"}};
   FakeDockerEngine garbage(s);
-  DockerEngineClient client(http, *ParseDockerHost(garbage.host()));
-  PingOutcome bad = client.Ping(std::chrono::seconds(5));
+  DockerEngineClient client(http.scope, *ParseDockerHost(garbage.host()));
+  PingOutcome bad = client.Ping();
   EXPECT_TRUE(bad.reachable);
   EXPECT_EQ(bad.error, "the daemon sent an invalid Api-Version header \"v-next\"");
 
   s["ping"] = {{"status", 500}, {"body", {{"message", "daemon is shutting down"}}}};
   FakeDockerEngine failing(s);
-  DockerEngineClient client2(http, *ParseDockerHost(failing.host()));
-  PingOutcome err = client2.Ping(std::chrono::seconds(5));
+  DockerEngineClient client2(http.scope, *ParseDockerHost(failing.host()));
+  PingOutcome err = client2.Ping();
   EXPECT_EQ(err.error, "the daemon answered /_ping with HTTP 500: daemon is shutting down");
 }
 
 TEST(DockerEngineClient, SpeaksPlainHttpOverTcp) {
   FakeDockerEngine engine(Scenario(), /*tcp=*/true);
   ASSERT_EQ(engine.host().rfind("tcp://127.0.0.1:", 0), 0u);
-  CurlHttpClient http;
-  DockerEngineClient client(http, *ParseDockerHost(engine.host()));
-  PingOutcome ping = client.Ping(std::chrono::seconds(5));
+  CurlScope http;
+  DockerEngineClient client(http.scope, *ParseDockerHost(engine.host()));
+  PingOutcome ping = client.Ping();
   ASSERT_EQ(ping.error, "");
-  ListOutcome list =
-      client.ListProjectContainers("shop", ping.api_version, std::chrono::seconds(5));
+  ListOutcome list = client.ListProjectContainers("shop", ping.api_version);
   EXPECT_EQ(list.error, "");
   EXPECT_EQ(list.containers.size(), 2u);
 }

@@ -129,10 +129,7 @@ TEST(GoogleTokenSource, OneFetchForConcurrentCallersUntilShortlyBeforeExpiry) {
   std::vector<std::thread> threads;
   std::vector<GoogleAuthOutcome> outcomes(4);
   for (int i = 0; i < 4; ++i) {
-    threads.emplace_back([&, i] {
-      std::vector<std::string> evidence;
-      outcomes[i] = source.Get(ctx, &evidence);
-    });
+    threads.emplace_back([&, i] { outcomes[i] = source.Get(ctx); });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(http.calls.load(), 1);
@@ -141,13 +138,12 @@ TEST(GoogleTokenSource, OneFetchForConcurrentCallersUntilShortlyBeforeExpiry) {
     EXPECT_EQ(o.access_token, "ya29.t1");
     EXPECT_EQ(o.method, "authorized user file (refresh token)");
   }
-  std::vector<std::string> evidence;
   clock.offset = std::chrono::seconds(3599 - 61);
-  EXPECT_EQ(source.Get(ctx, &evidence).access_token, "ya29.t1");
+  EXPECT_EQ(source.Get(ctx).access_token, "ya29.t1");
   clock.offset = std::chrono::seconds(3599 - 59);  // within a minute of expiry: refreshed
-  EXPECT_EQ(source.Get(ctx, &evidence).access_token, "ya29.t2");
+  EXPECT_EQ(source.Get(ctx).access_token, "ya29.t2");
   EXPECT_EQ(http.calls.load(), 2);
-  for (const auto& e : evidence) EXPECT_EQ(e.find("ya29."), std::string::npos) << e;
+  for (const auto& e : ctx.TakeEvidence()) EXPECT_EQ(e.find("ya29."), std::string::npos) << e;
 }
 
 }  // namespace

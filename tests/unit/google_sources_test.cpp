@@ -185,10 +185,9 @@ struct SourceWorld {
     w.env["GCE_METADATA_HOST"] = "127.0.0.1:1";
   }
   testing::TempDir dir;
-  GoogleAuthOutcome Get(std::vector<std::string>* evidence = nullptr) {
-    std::vector<std::string> own;
+  GoogleAuthOutcome Get() {
     GoogleTokenSource source;
-    return source.Get(ctx, evidence != nullptr ? evidence : &own);
+    return source.Get(ctx);
   }
 };
 
