@@ -138,43 +138,46 @@ Status SqlHistoryStore::ReadyLocked() {
 }
 
 Status SqlHistoryStore::Migrate() {
+  auto version_of = [this](int* version) -> Status {
+    std::vector<SqlRow> rows;
+    if (auto s = db_->Exec("SELECT MAX(version) FROM schema_version", {}, &rows); !s) return s;
+    *version = rows.empty() ? 0 : static_cast<int>(Int(rows[0][0]));
+    return Ok{};
+  };
+  auto too_new = [this](int version) {
+    return Fail("schema", fmt::format("the database has schema version {}, newer than this "
+                                      "program's {}: upgrade infinity-sync",
+                                      version, kHistorySchemaVersion));
+  };
+  // The common case, without a lock: the schema is there and current.
+  int version = 0;
+  if (version_of(&version) && version >= kHistorySchemaVersion) {
+    return version == kHistorySchemaVersion ? Status(Ok{}) : too_new(version);
+  }
+  // Created or migrated inside the write transaction, so that two processes
+  // starting on a new database never create the same table at once
+  // (PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against that).
+  if (auto s = db_->BeginWrite(); !s) return Fail("starting the migration", s.error());
   if (auto s = db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
       !s) {
     return Fail("reading the schema version", s.error());
   }
-  // Checked again inside the write transaction: another process may be migrating.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::vector<SqlRow> rows;
-    if (auto s = db_->Exec("SELECT MAX(version) FROM schema_version", {}, &rows); !s) {
-      return Fail("reading the schema version", s.error());
-    }
-    int version = rows.empty() ? 0 : static_cast<int>(Int(rows[0][0]));
-    if (version > kHistorySchemaVersion) {
-      return Fail("schema", fmt::format("the database has schema version {}, newer than this "
-                                        "program's {}: upgrade infinity-sync",
-                                        version, kHistorySchemaVersion));
-    }
-    if (version == kHistorySchemaVersion) return attempt == 0 ? Status(Ok{}) : db_->Exec("COMMIT");
-    if (attempt == 0) {
-      if (auto s = db_->BeginWrite(); !s) return Fail("starting the migration", s.error());
-      continue;
-    }
-    std::vector<std::vector<std::string>> steps = {SchemaV1(db_->IdColumn()),
-                                                   SchemaV2(db_->IdColumn()),
-                                                   SchemaV3(db_->IdColumn()), SchemaV4()};
-    for (int v = version + 1; v <= kHistorySchemaVersion; ++v) {
-      for (const auto& sql : steps[v - 1]) {
-        if (auto s = db_->Exec(sql); !s) {
-          return Fail(fmt::format("migrating to schema version {}", v), s.error());
-        }
-      }
-      if (auto s = db_->Exec("INSERT INTO schema_version (version) VALUES (?)", {std::int64_t{v}});
-          !s) {
-        return Fail("recording the schema version", s.error());
+  if (auto s = version_of(&version); !s) return Fail("reading the schema version", s.error());
+  if (version > kHistorySchemaVersion) return too_new(version);
+  std::vector<std::vector<std::string>> steps = {
+      SchemaV1(db_->IdColumn()), SchemaV2(db_->IdColumn()), SchemaV3(db_->IdColumn()), SchemaV4()};
+  for (int v = version + 1; v <= kHistorySchemaVersion; ++v) {
+    for (const auto& sql : steps[v - 1]) {
+      if (auto s = db_->Exec(sql); !s) {
+        return Fail(fmt::format("migrating to schema version {}", v), s.error());
       }
     }
-    if (auto s = db_->Exec("COMMIT"); !s) return Fail("committing the migration", s.error());
+    if (auto s = db_->Exec("INSERT INTO schema_version (version) VALUES (?)", {std::int64_t{v}});
+        !s) {
+      return Fail("recording the schema version", s.error());
+    }
   }
+  if (auto s = db_->Exec("COMMIT"); !s) return Fail("committing the migration", s.error());
   return Ok{};
 }
 

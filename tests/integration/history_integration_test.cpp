@@ -229,6 +229,43 @@ TEST_F(HistoryIntegrationTest, PostgresStoppedMidwayNeverFailsTheRun) {
   EXPECT_EQ(runs->size(), 6u);
 }
 
+// Writers starting together on a new database (several machines' first runs):
+// the schema is created once, under the write lock, and every one of them can
+// record. Before, two CREATE TABLE IF NOT EXISTS at once could fail with
+// "type \"schema_version\" already exists".
+TEST_F(HistoryIntegrationTest, WritersStartingTogetherOnANewPostgresAllGetTheSchema) {
+  if (PostgresServer::BinDir().empty()) {
+    GTEST_SKIP() << "PostgreSQL server binaries are not installed (Debian package postgresql)";
+  }
+  PostgresServer pg;
+  ASSERT_EQ(pg.error(), "");
+  for (int round = 0; round < 5; ++round) {
+    std::string url = pg.CreateDatabase("together" + std::to_string(round));
+    constexpr int kWriters = 6;
+    std::vector<std::unique_ptr<SqlHistoryStore>> stores;
+    for (int i = 0; i < kWriters; ++i) stores.push_back(OpenPostgresStore(url, 0ms));
+    std::vector<std::string> errors(kWriters);
+    std::atomic<int> waiting{kWriters};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kWriters; ++i) {
+      threads.emplace_back([&, i] {
+        waiting.fetch_sub(1);
+        while (waiting.load() > 0) std::this_thread::yield();
+        if (auto ready = stores[i]->Ready(); !ready) errors[i] = ready.error();
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kWriters; ++i)
+      EXPECT_EQ(errors[i], "") << "round " << round << " writer " << i;
+    StoredRun run;
+    run.timestamp = std::chrono::system_clock::now();
+    run.host = "h";
+    run.project = "demo";
+    auto recorded = stores[0]->Record(run);
+    EXPECT_TRUE(recorded) << round << ": " << (recorded ? "" : recorded.error());
+  }
+}
+
 TEST_F(HistoryIntegrationTest, AOneShotRunWhoseStoreIsUnavailableIsWrittenByTheNextRun) {
   // The database's folder is a regular file: no SQLite can open it.
   WriteFile(home / "blocked", "not a folder");
