@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "checks/check.h"
+#include "lib/fake_clock.h"
 #include "ports/dns_resolver.h"
 
 namespace infinity_sync::testing {
@@ -93,25 +94,13 @@ class FakeDnsResolver : public DnsResolver {
   std::vector<DnsQuery> queries_;
 };
 
-// The real clock unless `wall` is set (then Now() returns it).
-class FakeClock : public Clock {
- public:
-  std::optional<std::chrono::system_clock::time_point> wall;
-  std::chrono::system_clock::time_point Now() const override {
-    return wall.value_or(std::chrono::system_clock::now());
-  }
-  std::chrono::steady_clock::time_point SteadyNow() const override {
-    return std::chrono::steady_clock::now();
-  }
-};
-
 // A bundle of fakes wired into Ports, with a real FileSystem for the rest.
 struct FakeWorld {
   FakeProcessRunner process;
   FakeHttpClient http;
   FakeDnsResolver dns;
   RealFileSystem fs;
-  FakeClock clock;
+  ShiftedClock clock;
   std::map<std::string, std::string> env;
   Ports ports{
       process, http, dns, fs, clock, [this](const std::string& name) -> std::optional<std::string> {

@@ -8,36 +8,10 @@
 #include <string>
 
 #include "core/clock.h"
+#include "lib/fake_clock.h"
 #include "ports/http_client.h"
 
 namespace infinity_sync::testing {
-
-// A clock that moves only when told. Thread-safe.
-class SteppedClock : public Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return wall_;
-  }
-  std::chrono::steady_clock::time_point SteadyNow() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return steady_;
-  }
-  void Advance(std::chrono::milliseconds d) {
-    std::lock_guard<std::mutex> lock(mu_);
-    wall_ += d;
-    steady_ += d;
-  }
-  void SetWall(std::chrono::system_clock::time_point t) {
-    std::lock_guard<std::mutex> lock(mu_);
-    wall_ = t;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::chrono::system_clock::time_point wall_{std::chrono::seconds(1'800'000'000)};
-  std::chrono::steady_clock::time_point steady_{std::chrono::hours(1)};
-};
 
 // An HttpClient answering from a function per URL, counting calls; a URL can
 // be held (the call blocks) until released, to line up concurrent callers.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/map_env.h"
 #include "lib/test_support.h"
 
 namespace infinity_sync {
@@ -10,13 +11,7 @@ namespace {
 using testing::TempDir;
 using testing::WriteFile;
 
-EnvLookup MapEnv(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using testing::MapEnv;
 
 constexpr const char* kMini = "services:\n  web:\n    image: nginx\n";
 

@@ -1,4 +1,5 @@
 #include "cloud/compose.h"
+#include "lib/map_env.h"
 
 #include <map>
 #include <memory>
@@ -8,13 +9,7 @@
 namespace infinity_sync {
 namespace {
 
-EnvLookup MapEnv(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using testing::MapEnv;
 
 Result<ComposeProject> Load(const std::vector<ComposeSource>& files,
                             std::map<std::string, std::string> env = {},

@@ -5,20 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/map_env.h"
 #include "lib/test_support.h"
 
 namespace infinity_sync {
 namespace {
 
-EnvLookup Env(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-Config MustParse(const std::string& text, EnvLookup env = Env({})) {
+Config MustParse(const std::string& text, EnvLookup env = testing::MapEnv({})) {
   auto parsed = ParseConfig(text, "infinity-sync.yaml", "/repo/my-app", env);
   if (auto* err = std::get_if<ConfigError>(&parsed)) {
     ADD_FAILURE() << err->ToString();
@@ -27,7 +20,7 @@ Config MustParse(const std::string& text, EnvLookup env = Env({})) {
   return std::get<Config>(parsed);
 }
 
-std::string ErrorOf(const std::string& text, EnvLookup env = Env({})) {
+std::string ErrorOf(const std::string& text, EnvLookup env = testing::MapEnv({})) {
   auto parsed = ParseConfig(text, "infinity-sync.yaml", "/repo/my-app", env);
   if (auto* err = std::get_if<ConfigError>(&parsed)) return err->ToString();
   return "(no error)";
@@ -110,7 +103,7 @@ server: { token: "${INFINITY_SYNC_TOKEN:-}" }
 timeout: ${T:-9s}
 gcp: { project: "${UNSET_VAR:-fallback}-x" }
 )",
-                       Env({{"NAME", "from-env"}, {"INFINITY_SYNC_TOKEN", "s3cret"}}));
+                       testing::MapEnv({{"NAME", "from-env"}, {"INFINITY_SYNC_TOKEN", "s3cret"}}));
   EXPECT_EQ(c.project, "from-env");
   EXPECT_EQ(c.server.token, "s3cret");
   EXPECT_EQ(c.timeout, std::chrono::seconds(9));
@@ -118,7 +111,7 @@ gcp: { project: "${UNSET_VAR:-fallback}-x" }
 }
 
 TEST(ConfigTest, ServerTokenDefaultsToInfinitySyncTokenUnlessTheFileSetsIt) {
-  EnvLookup env = Env({{"INFINITY_SYNC_TOKEN", "from-env"}});
+  EnvLookup env = testing::MapEnv({{"INFINITY_SYNC_TOKEN", "from-env"}});
   EXPECT_EQ(MustParse("", env).server.token, "from-env");
   EXPECT_EQ(MustParse("server: { listen: \"127.0.0.1:0\" }\n", env).server.token, "from-env");
   EXPECT_EQ(MustParse("server: { token: written }\n", env).server.token, "written");
@@ -214,7 +207,7 @@ TEST(ConfigTest, BadAddressListsAreConfigErrorsAtTheirEntry) {
 
 TEST(ConfigTest, NotifyEntriesAreValidated) {
   Config c = MustParse("notify:\n  - { type: slack, url: \"${HOOK}\", on: [Diverged, Failed] }\n",
-                       Env({{"HOOK", "https://hooks.example/x"}}));
+                       testing::MapEnv({{"HOOK", "https://hooks.example/x"}}));
   ASSERT_EQ(c.notify.size(), 1u);
   EXPECT_EQ(c.notify[0].url, "https://hooks.example/x");
   EXPECT_EQ(ErrorOf("notify:\n  - { type: slack, url: x, on: [Divergd] }\n"),
@@ -262,7 +255,7 @@ TEST(ConfigTest, DeployBranchAndEdgeVersion) {
 // A value from the environment may be a secret: an error quotes the text as
 // written in the file, never what it expanded to.
 TEST(ConfigTest, TypeErrorsQuoteTheValueAsWrittenNotItsExpansion) {
-  auto env = Env({{"SECRET", "hunter2-very-secret"}});
+  auto env = testing::MapEnv({{"SECRET", "hunter2-very-secret"}});
   for (const std::string yaml :
        {"timeout: ${SECRET}\n", "server:\n  max_connections: ${SECRET}\n",
         "git:\n  fetch: ${SECRET}\n", "checks:\n  - name: a\n    type: ${SECRET}\n"}) {
@@ -299,7 +292,7 @@ TEST(ConfigTest, AConfigThatIsNotARegularFileIsAnError) {
   std::string fifo = dir / "fifo.yaml";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   auto message = [&](const std::string& path) {
-    auto loaded = LoadConfig(path, dir.str(), Env({}));
+    auto loaded = LoadConfig(path, dir.str(), testing::MapEnv({}));
     auto* err = std::get_if<ConfigError>(&loaded);
     return err == nullptr ? std::string("(loaded)") : err->ToString();
   };

@@ -4,6 +4,7 @@
 
 #include "lib/docker_world.h"
 #include "lib/fake_ports.h"
+#include "lib/map_env.h"
 #include "lib/test_support.h"
 
 namespace infinity_sync {
@@ -14,13 +15,7 @@ using testing::FakeDockerEngine;
 using testing::TempDir;
 using testing::WriteFile;
 
-EnvLookup MapEnv(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using testing::MapEnv;
 
 TEST(DockerEngineHost, ParsesUnixAndTcp) {
   auto unix_ep = ParseDockerHost("unix:///run/user/1000/docker.sock");

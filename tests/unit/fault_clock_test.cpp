@@ -19,25 +19,12 @@ namespace {
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 
-// The real clocks, each moved by an offset a test can change at any moment.
-class FaultJumpClock : public Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override {
-    return std::chrono::system_clock::now() + milliseconds(wall_ms.load());
-  }
-  std::chrono::steady_clock::time_point SteadyNow() const override {
-    return std::chrono::steady_clock::now() + milliseconds(steady_ms.load());
-  }
-  std::atomic<long long> wall_ms{0};
-  std::atomic<long long> steady_ms{0};
-};
-
 struct FaultClockWorld {
   testing::FakeProcessRunner process;
   testing::FakeHttpClient http;
   testing::FakeDnsResolver dns;
   RealFileSystem fs;
-  FaultJumpClock clock;
+  testing::ShiftedClock clock;  // moved by a test at any moment
   Ports ports{
       process, http,
       dns,     fs,
@@ -69,7 +56,8 @@ TEST(FaultClock, WallClockSetBackOrForwardDuringARun) {
     Runner runner(w.config, w.ports);
     auto start = std::chrono::steady_clock::now();
     SyncStatus status =
-        runner.Run({JumpingCheck("a", [&] { w.clock.wall_ms = jump; }), JumpingCheck("b", [] {})},
+        runner.Run({JumpingCheck("a", [&] { w.clock.ShiftWall(milliseconds(jump)); }),
+                    JumpingCheck("b", [] {})},
                    RunOptions{}, nullptr, {});
     EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
     EXPECT_EQ(runner.abandoned(), 0);
@@ -90,8 +78,8 @@ TEST(FaultClock, MonotonicLeapForwardDuringACheckIsNotATimeout) {
   FaultClockWorld w;
   Runner runner(w.config, w.ports);
   auto start = std::chrono::steady_clock::now();
-  SyncStatus status = runner.Run({JumpingCheck("a", [&] { w.clock.steady_ms = 3 * 3'600'000LL; })},
-                                 RunOptions{}, nullptr, {});
+  SyncStatus status =
+      runner.Run({JumpingCheck("a", [&] { w.clock.ShiftSteady(3h); })}, RunOptions{}, nullptr, {});
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
   EXPECT_EQ(runner.abandoned(), 0);
   const CheckResult& r = status.results.at(0).result;

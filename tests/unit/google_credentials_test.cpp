@@ -96,17 +96,6 @@ class NoPrograms : public ProcessRunner {
   bool Exists(const std::string&) override { return false; }
 };
 
-class ManualClock : public Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override {
-    return std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000)) + offset;
-  }
-  std::chrono::steady_clock::time_point SteadyNow() const override {
-    return std::chrono::steady_clock::time_point(std::chrono::hours(1)) + offset;
-  }
-  std::chrono::seconds offset{0};
-};
-
 TEST(GoogleTokenSource, OneFetchForConcurrentCallersUntilShortlyBeforeExpiry) {
   testing::TempDir dir;
   testing::WriteFile(dir / "adc.json",
@@ -115,7 +104,7 @@ TEST(GoogleTokenSource, OneFetchForConcurrentCallersUntilShortlyBeforeExpiry) {
   CountingHttp http;
   NoPrograms process;
   RealFileSystem fs;
-  ManualClock clock;
+  testing::SteppedClock clock;
   std::map<std::string, std::string> vars = {{"GOOGLE_APPLICATION_CREDENTIALS", dir / "adc.json"}};
   testing::FakeDnsResolver dns;
   Ports ports{
@@ -138,9 +127,9 @@ TEST(GoogleTokenSource, OneFetchForConcurrentCallersUntilShortlyBeforeExpiry) {
     EXPECT_EQ(o.access_token, "ya29.t1");
     EXPECT_EQ(o.method, "authorized user file (refresh token)");
   }
-  clock.offset = std::chrono::seconds(3599 - 61);
+  clock.Advance(std::chrono::seconds(3599 - 61));
   EXPECT_EQ(source.Get(ctx).access_token, "ya29.t1");
-  clock.offset = std::chrono::seconds(3599 - 59);  // within a minute of expiry: refreshed
+  clock.Advance(std::chrono::seconds(2));  // 3599 - 59 s: within a minute of expiry, refreshed
   EXPECT_EQ(source.Get(ctx).access_token, "ya29.t2");
   EXPECT_EQ(http.calls.load(), 2);
   for (const auto& e : ctx.TakeEvidence()) EXPECT_EQ(e.find("ya29."), std::string::npos) << e;

@@ -249,7 +249,7 @@ TEST(GoogleTokenSourceRules, AssertionIsIssuedTenSecondsInThePast) {
   testing::WriteFile(s.dir / "sa.json", sa.dump());
   s.w.env["GOOGLE_APPLICATION_CREDENTIALS"] = s.dir / "sa.json";
   auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
-  s.w.clock.wall = now;
+  s.w.clock.SetWall(now);
   s.w.http.answer = [](const HttpRequest&) {
     return Answer(200, R"({"access_token":"ya29.sa","expires_in":3599})");
   };

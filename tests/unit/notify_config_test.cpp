@@ -3,21 +3,14 @@
 
 #include "core/config.h"
 #include "core/time_format.h"
+#include "lib/map_env.h"
 
 namespace infinity_sync {
 namespace {
 
-EnvLookup Env(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
 std::variant<Config, ConfigError> Parse(const std::string& text,
                                         const std::map<std::string, std::string>& env = {}) {
-  return ParseConfig(text, "infinity-sync.yaml", "/repo/my-app", Env(env));
+  return ParseConfig(text, "infinity-sync.yaml", "/repo/my-app", testing::MapEnv(env));
 }
 
 Config MustParse(const std::string& text, const std::map<std::string, std::string>& env = {}) {

@@ -145,7 +145,7 @@ class NotifierRuns : public ::testing::Test {
   NotifyReport Run(std::chrono::minutes at,
                    const std::vector<std::pair<std::string, CheckStatus>>& checks,
                    bool google_ok = true) {
-    world.clock.wall = start + at;
+    world.clock.SetWall(start + at);
     SyncStatus status;
     status.host = "laptop";
     status.timestamp = start + at;

@@ -16,7 +16,7 @@ struct World {
   testing::FakeHttpClient http;
   testing::FakeDnsResolver dns;
   FakeFileSystem fs;
-  testing::FakeClock clock;
+  testing::ShiftedClock clock;
   Ports ports{
       process, http,
       dns,     fs,
