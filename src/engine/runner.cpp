@@ -112,14 +112,13 @@ CheckResult Runner::RunOne(const CheckSpec& spec, const RunObserver& observer,
   }).detach();
 
   std::unique_lock<std::mutex> lock(slot->mu);
-  // Real time here: the deadline is a promise to the user, whatever clock the
-  // checks are given. Wait for the budget (or the run's stop), then stop the
-  // check and give its thread the grace to end.
-  auto done = [&] { return slot->done; };
-  bool finished = slot->cv.wait_for(lock, run_stop, budget, done);
+  // Wait for the budget (or the run's stop), then stop the check and give its
+  // thread the grace to end.
+  std::function<bool()> done = [&] { return slot->done; };
+  bool finished = waits_.Wait(CheckWaits::Phase::kBudget, lock, slot->cv, run_stop, budget, done);
   if (!finished) {
     stop->request_stop();
-    finished = slot->cv.wait_for(lock, kGrace, done);
+    finished = waits_.Wait(CheckWaits::Phase::kGrace, lock, slot->cv, {}, kGrace, done);
   }
   CheckResult result;
   if (finished) {
@@ -190,17 +189,19 @@ void Runner::HandleFixes(const std::vector<CheckSpec>& checks, const RunOptions&
       action.reason = "declined";
     }
     if (apply) {
+      // The fix runs under its own deadline and the run's stop, through the
+      // same call as a check's programs (clamped, killed on stop, one line).
       ProcessRequest req;
       req.argv = fix.argv;
       req.cwd = fix.cwd;
-      req.timeout =
-          std::max(std::chrono::milliseconds(fix.timeout_ms), std::chrono::milliseconds(1));
-      req.stop = options.stop;
-      ProcessResult res = ports_.process.Run(req);
+      req.timeout = std::chrono::milliseconds(fix.timeout_ms);
+      Evidence lines;
+      CallScope scope(ports_, ports_.clock.SteadyNow() + req.timeout, options.stop, &lines);
+      ProcessResult res = scope.Run(std::move(req));
       action.applied = res.Succeeded();
       action.reason = action.applied ? "" : RedactUrlsIn(res.Describe(fix.argv));
-      result.evidence.push_back(
-          fmt::format("fix: {} -> {}", fix.description, action.applied ? "exit 0" : action.reason));
+      result.evidence.push_back("fix: " + fix.description);
+      for (auto& line : lines.Take()) result.evidence.push_back(RedactUrlsIn(line));
       if (action.applied) {
         // Judge again, so the document says how things stand after the fix.
         CheckResult again = RunOne(checks[i], {}, options.stop);

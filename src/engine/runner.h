@@ -11,6 +11,7 @@
 #include "checks/google_credentials.h"
 #include "core/host_name.h"
 #include "core/sync_status.h"
+#include "engine/check_waits.h"
 
 namespace infinity_sync {
 
@@ -39,7 +40,10 @@ struct RunObserver {
 // Runs checks in parallel, each under its deadline, then offers their fixes.
 class Runner {
  public:
-  Runner(const Config& config, Ports& ports) : config_(config), ports_(ports) {}
+  // `waits`: how the runner waits for a check's thread (real time unless a
+  // test says otherwise).
+  Runner(const Config& config, Ports& ports, CheckWaits& waits = RealCheckWaits())
+      : config_(config), ports_(ports), waits_(waits) {}
 
   // Runs `checks` (already filtered) and returns the run's status. Never throws
   // for a check's sake: a check that throws or overruns its deadline ends
@@ -64,6 +68,7 @@ class Runner {
 
   const Config& config_;
   Ports& ports_;
+  CheckWaits& waits_;
   std::atomic<int> abandoned_{0};
   // Google tokens shared by the checks of the current run (auth and gcp ask
   // once); a new one per Run, kept alive by every check thread that uses it.

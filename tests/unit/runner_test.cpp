@@ -2,16 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <latch>
 #include <thread>
 
 #include "core/status_json.h"
 #include "engine/sync_job.h"
+#include "lib/fake_check_waits.h"
 #include "lib/fake_ports.h"
 
 namespace infinity_sync {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::FakeCheckWaits;
 using testing::FakeWorld;
 
 CheckSpec Spec(std::string name, std::function<CheckResult(const CheckContext&)> run,
@@ -43,19 +46,37 @@ TEST(RunnerTest, RunsChecksInParallel) {
   FakeWorld world;
   Config config;
   Runner runner(config, world.ports);
-  auto slow = [](const CheckContext&) {
-    std::this_thread::sleep_for(300ms);
+  // Each check waits for the other two to start: one after the other, the
+  // first would wait forever and end "timed out".
+  auto started = std::make_shared<std::latch>(3);
+  auto together = [started](const CheckContext&) {
+    started->arrive_and_wait();
     return Synced();
   };
-  auto start = std::chrono::steady_clock::now();
-  SyncStatus s = runner.Run({Spec("a", slow), Spec("b", slow), Spec("c", slow)}, {}, {});
-  auto took = std::chrono::steady_clock::now() - start;
+  SyncStatus s =
+      runner.Run({Spec("a", together), Spec("b", together), Spec("c", together)}, {}, {});
   ASSERT_EQ(s.results.size(), 3u);
   for (const auto& r : s.results) EXPECT_EQ(r.result.status, CheckStatus::kSynced);
-  EXPECT_LT(took, 800ms) << "three 300 ms checks should overlap";
-  EXPECT_GE(s.results[0].result.duration_ms, 290);
   EXPECT_EQ(s.results[0].key, "aKey");
   EXPECT_EQ(s.results[2].key, "cKey");
+  EXPECT_EQ(runner.abandoned(), 0);
+}
+
+TEST(RunnerTest, DurationIsReadOffThePortsClock) {
+  FakeWorld world;
+  Config config;
+  FakeCheckWaits waits;
+  Runner runner(config, world.ports, waits);
+  SyncStatus s = runner.Run({Spec("a",
+                                  [&world](const CheckContext&) {
+                                    world.clock.ShiftSteady(1500ms);
+                                    return Synced();
+                                  })},
+                            {}, {});
+  EXPECT_GE(s.results.at(0).result.duration_ms, 1500);
+  EXPECT_LT(s.results.at(0).result.duration_ms, 1500 + 1000);
+  EXPECT_EQ(waits.asked(),
+            (std::vector<FakeCheckWaits::Asked>{{CheckWaits::Phase::kBudget, 2000ms}}));
 }
 
 TEST(RunnerTest, ThrowingCheckEndsFailedWithTheReason) {
@@ -75,26 +96,96 @@ TEST(RunnerTest, ThrowingCheckEndsFailedWithTheReason) {
 TEST(RunnerTest, HangingCheckIsAbandonedAtItsDeadline) {
   FakeWorld world;
   Config config;
-  Runner runner(config, world.ports);
+  FakeCheckWaits waits;
+  // The hanging check's 200 ms pass, then its grace; the other check ends.
+  waits.expire = [](CheckWaits::Phase phase, std::chrono::milliseconds limit) {
+    return phase == CheckWaits::Phase::kGrace || limit == 200ms;
+  };
+  Runner runner(config, world.ports, waits);
+  // A check that ignores its stop until the test lets it go.
   auto release = std::make_shared<std::atomic<bool>>(false);
-  auto start = std::chrono::steady_clock::now();
-  SyncStatus s = runner.Run({Spec(
-                                 "hang",
-                                 [release](const CheckContext&) {
-                                   while (!*release) std::this_thread::sleep_for(10ms);
-                                   return Synced();
-                                 },
-                                 200ms),
-                             Spec("ok", [](const CheckContext&) { return Synced(); })},
-                            {}, {});
-  auto took = std::chrono::steady_clock::now() - start;
-  *release = true;  // let the abandoned thread finish
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  auto deaf = [release, ended](const CheckContext&) {
+    release->wait(false);
+    ended->store(true);
+    ended->notify_all();
+    return Synced();
+  };
+  SyncStatus s = runner.Run(
+      {Spec("hang", deaf, 200ms), Spec("ok", [](const CheckContext&) { return Synced(); })}, {},
+      {});
   EXPECT_EQ(s.results[0].result.status, CheckStatus::kFailed);
   EXPECT_EQ(s.results[0].result.notes.at(0).text, "timed out after 200ms (check abandoned)");
   EXPECT_EQ(s.results[1].result.status, CheckStatus::kSynced);
-  EXPECT_LT(took, 4s);
   EXPECT_EQ(runner.abandoned(), 1);
-  std::this_thread::sleep_for(50ms);
+  auto asked = waits.asked();
+  EXPECT_EQ(std::count(asked.begin(), asked.end(),
+                       FakeCheckWaits::Asked{CheckWaits::Phase::kBudget, 200ms}),
+            1);
+  EXPECT_EQ(std::count(asked.begin(), asked.end(),
+                       FakeCheckWaits::Asked{CheckWaits::Phase::kGrace, Runner::kGrace}),
+            1);
+  release->store(true);  // let the abandoned thread finish before the test ends
+  release->notify_all();
+  ended->wait(false);
+}
+
+// A check that honours its stop: stopped at its deadline, it ends within the
+// grace, is not abandoned, and what it says is kept.
+TEST(RunnerTest, CheckStoppedAtItsDeadlineEndsWithinTheGrace) {
+  FakeWorld world;
+  Config config;
+  FakeCheckWaits waits;
+  waits.expire = [](CheckWaits::Phase phase, std::chrono::milliseconds) {
+    return phase == CheckWaits::Phase::kBudget;
+  };
+  Runner runner(config, world.ports, waits);
+  auto listening = [](const CheckContext& ctx) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    std::stop_token stop = ctx.stop;
+    cv.wait(lock, stop, [] { return false; });
+    return CheckResult::Failure("git fetch: stopped");
+  };
+  SyncStatus s = runner.Run({Spec("git", listening, 300ms)}, {}, {});
+  EXPECT_EQ(s.results.at(0).result.status, CheckStatus::kFailed);
+  EXPECT_EQ(s.results.at(0).result.notes.at(0).text, "git fetch: stopped");
+  EXPECT_EQ(runner.abandoned(), 0);
+  EXPECT_EQ(waits.asked(),
+            (std::vector<FakeCheckWaits::Asked>{{CheckWaits::Phase::kBudget, 300ms},
+                                                {CheckWaits::Phase::kGrace, Runner::kGrace}}));
+}
+
+// The run's stop (a signal, the server stopping) ends the budget wait at
+// once and reaches every check's own stop.
+TEST(RunnerTest, TheRunsStopReachesEveryCheck) {
+  FakeWorld world;
+  Config config;
+  FakeCheckWaits waits;  // both waits last until the check ends or the stop
+  Runner runner(config, world.ports, waits);
+  std::stop_source run_stop;
+  auto started = std::make_shared<std::latch>(2);
+  auto listening = [started](const CheckContext& ctx) {
+    started->count_down();
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    std::stop_token stop = ctx.stop;
+    cv.wait(lock, stop, [] { return false; });
+    return CheckResult::Failure("stopped");
+  };
+  std::thread stopper([&] {
+    started->wait();
+    run_stop.request_stop();
+  });
+  RunOptions options;
+  options.stop = run_stop.get_token();
+  SyncStatus s = runner.Run({Spec("a", listening, 1h), Spec("b", listening, 1h)}, options, {});
+  stopper.join();
+  ASSERT_EQ(s.results.size(), 2u);
+  for (const auto& r : s.results) EXPECT_EQ(r.result.notes.at(0).text, "stopped");
+  EXPECT_EQ(runner.abandoned(), 0);
 }
 
 TEST(RunnerTest, DryRunNeverAppliesAFix) {
@@ -132,6 +223,31 @@ TEST(RunnerTest, YesAppliesTheFixAndJudgesAgain) {
   EXPECT_TRUE(s.actions[0].applied);
   EXPECT_EQ(s.results[0].result.status, CheckStatus::kSynced);
   EXPECT_EQ(*runs, 2);
+  // The fix ran like a check's program: under its timeout, with the run's
+  // stop, and said so in one line after the decision.
+  EXPECT_LE(world.process.requests()[0].timeout, 1000ms);
+  EXPECT_GT(world.process.requests()[0].timeout, 500ms);
+  const auto& evidence = s.results[0].result.evidence;
+  ASSERT_GE(evidence.size(), 2u);
+  EXPECT_EQ(evidence[0], "fix: git rebase @{u}");
+  EXPECT_EQ(evidence[1], "git rebase @{u} -> exit 0 (0 ms)");
+}
+
+TEST(RunnerTest, AFixWithoutATimeoutIsStillBounded) {
+  FakeWorld world;
+  Config config;
+  Runner runner(config, world.ports);
+  RunOptions options;
+  options.yes = true;
+  std::stop_source run_stop;
+  options.stop = run_stop.get_token();
+  CheckResult fixable = WithFix();
+  fixable.fix->timeout_ms = 0;
+  runner.Run({Spec("git", [fixable](const CheckContext&) { return fixable; })}, options, {});
+  ASSERT_EQ(world.process.requests().size(), 1u);
+  EXPECT_EQ(world.process.requests()[0].timeout, 1ms) << "0 must never mean no limit";
+  run_stop.request_stop();
+  EXPECT_TRUE(world.process.requests()[0].stop.stop_requested()) << "the run's stop reaches it";
 }
 
 TEST(RunnerTest, FailedFixIsRecordedWithTheReason) {
