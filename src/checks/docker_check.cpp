@@ -74,9 +74,9 @@ CheckResult RunDockerCheck(const CheckContext& ctx) {
     CheckResult r = FailedWith("Docker is not running", data);
     std::string why = ping.error;
     if (ping.connect_failed) {
-      why = endpoint->unix_socket.empty()              ? "connection refused"
-            : ctx.ports.fs.Stat(endpoint->unix_socket) ? "connection refused on the socket"
-                                                       : "no such socket";
+      why = endpoint->unix_socket.empty()       ? "connection refused"
+            : ctx.Exists(endpoint->unix_socket) ? "connection refused on the socket"
+                                                : "no such socket";
     }
     r.Info(
         fmt::format("Address tried: {} (from {}): {}", endpoint->address, endpoint->source, why));

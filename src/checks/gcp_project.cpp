@@ -48,7 +48,7 @@ GcpProject DiscoverGcpProject(const CheckContext& ctx) {
   // quota_project_id is a billing project, sent as x-goog-user-project.
   if (auto where = LocateAdcFile(ctx)) {
     // A broken file is the credentials' problem to report; here it has no project.
-    if (auto text = ctx.ports.fs.ReadFile(where->path, kCredentialsFileLimit)) {
+    if (auto text = ctx.ReadFile(where->path, kCredentialsFileLimit)) {
       if (auto file = ParseCredentialsFile(*text, where->path); file && !file->project_id.empty()) {
         p.id = file->project_id;
         p.source = "credentials file " + where->path;

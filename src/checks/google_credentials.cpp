@@ -168,7 +168,7 @@ std::optional<AdcLocation> LocateAdcFile(const CheckContext& ctx) {
     dir = home + "/.config/gcloud";
   }
   std::string path = dir + "/application_default_credentials.json";
-  if (!ctx.ports.fs.Stat(path)) return std::nullopt;
+  if (!ctx.Exists(path)) return std::nullopt;
   return AdcLocation{path, false};
 }
 

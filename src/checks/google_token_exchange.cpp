@@ -136,7 +136,7 @@ Result<std::string> SubjectToken(const CheckContext& ctx, const GoogleCredential
   std::string text, where;
   if (src.contains("file")) {
     where = "subject token file " + src["file"].get<std::string>();
-    auto read = ctx.ports.fs.ReadFile(src["file"].get<std::string>());
+    auto read = ctx.ReadFile(src["file"].get<std::string>());
     if (!read) return Error{where + " cannot be read: " + read.error()};
     text = *read;
   } else {

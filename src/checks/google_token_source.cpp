@@ -32,7 +32,7 @@ TokenAttempt FromAdcFile(const CheckContext& ctx) {
     return a;
   }
   a.present = true;
-  auto read = ctx.ports.fs.ReadFile(where->path, kCredentialsFileLimit);
+  auto read = ctx.ReadFile(where->path, kCredentialsFileLimit);
   if (!read) {
     a.problem = (where->from_env ? "GOOGLE_APPLICATION_CREDENTIALS names " : "") + where->path +
                 ", which cannot be read: " + read.error();

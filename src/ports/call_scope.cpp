@@ -64,6 +64,10 @@ bool CallScope::Pause(milliseconds pause) const {
   return !stop.stop_requested();
 }
 
+Result<std::string> CallScope::ReadFile(const std::string& path, std::size_t max_bytes) const {
+  return ports.fs.ReadFile(path, max_bytes);
+}
+
 void CallScope::Note(std::string line) const {
   if (evidence_ != nullptr) evidence_->Add(std::move(line));
 }

@@ -66,6 +66,13 @@ class CallScope {
   DnsRecords Ask(DnsRecordQuery query) const;
   // The shared HTTP probe (DNS step, then one pinned exchange).
   ProbeResult Probe(ProbeRequest request) const;
+  // A file's text under ReadRegularFile's rule (a FIFO, a device or a file
+  // over `max_bytes` is an error that says so, never a wait), or why not. No
+  // evidence line: the caller says what the file meant.
+  Result<std::string> ReadFile(const std::string& path,
+                               std::size_t max_bytes = kDefaultReadLimit) const;
+  // Is there a file at `path`?
+  bool Exists(const std::string& path) const { return ports.fs.Stat(path).has_value(); }
 
   // Waits `pause` (cut to the time left), or less when the scope is stopped
   // first: a retry's back-off that never outlives the check. False when the

@@ -3,6 +3,10 @@
 // must never reach a port as 0 (libcurl reads 0 as "no limit").
 #include "ports/call_scope.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -158,6 +162,36 @@ TEST(CallScope, PauseEndsAtOnceWhenTheScopeIsStopped) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
   stopper.join();
   EXPECT_FALSE(scope.Pause(milliseconds(60'000))) << "a stopped scope does not pause";
+}
+
+// A check reads a file through its context: a FIFO or a device where a
+// credentials file should be is an error that names it, at once (no reader
+// blocked on a pipe nobody writes), and leaves no evidence line of its own.
+TEST(CallScope, ReadFileRefusesAFifoAtOnceAndReadsARegularFile) {
+  FakeWorld world;
+  Evidence evidence;
+  CallScope scope(world.ports, std::chrono::steady_clock::now() + std::chrono::seconds(5), {},
+                  &evidence);
+  auto dir =
+      std::filesystem::temp_directory_path() / ("call-scope-read-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);  // a run that failed half-way
+  std::filesystem::create_directories(dir);
+  std::string fifo = (dir / "credentials.json").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto refused = scope.ReadFile(fifo);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().find(fifo), std::string::npos) << refused.error();
+  EXPECT_TRUE(scope.Exists(fifo));
+
+  std::string file = (dir / "token").string();
+  ASSERT_TRUE(world.fs.WriteAtomic(file, "abc").ok());
+  auto read = scope.ReadFile(file, 3);
+  ASSERT_TRUE(read.ok()) << read.error();
+  EXPECT_EQ(*read, "abc");
+  EXPECT_FALSE(scope.ReadFile(file, 2).ok()) << "over the limit";
+  EXPECT_FALSE(scope.Exists((dir / "missing").string()));
+  EXPECT_TRUE(evidence.Lines().empty());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
