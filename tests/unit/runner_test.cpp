@@ -42,6 +42,16 @@ CheckResult WithFix() {
   return r;
 }
 
+// A check that waits for its stop and then ends Failed saying `says`.
+CheckResult UntilStopped(const CheckContext& ctx, const std::string& says) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  std::stop_token stop = ctx.stop;
+  cv.wait(lock, stop, [] { return false; });
+  return CheckResult::Failure(says);
+}
+
 TEST(RunnerTest, RunsChecksInParallel) {
   FakeWorld world;
   Config config;
@@ -140,14 +150,7 @@ TEST(RunnerTest, CheckStoppedAtItsDeadlineEndsWithinTheGrace) {
     return phase == CheckWaits::Phase::kBudget;
   };
   Runner runner(config, world.ports, waits);
-  auto listening = [](const CheckContext& ctx) {
-    std::mutex mu;
-    std::condition_variable_any cv;
-    std::unique_lock lock(mu);
-    std::stop_token stop = ctx.stop;
-    cv.wait(lock, stop, [] { return false; });
-    return CheckResult::Failure("git fetch: stopped");
-  };
+  auto listening = [](const CheckContext& ctx) { return UntilStopped(ctx, "git fetch: stopped"); };
   SyncStatus s = runner.Run({Spec("git", listening, 300ms)}, {}, {});
   EXPECT_EQ(s.results.at(0).result.status, CheckStatus::kFailed);
   EXPECT_EQ(s.results.at(0).result.notes.at(0).text, "git fetch: stopped");
@@ -168,12 +171,7 @@ TEST(RunnerTest, TheRunsStopReachesEveryCheck) {
   auto started = std::make_shared<std::latch>(2);
   auto listening = [started](const CheckContext& ctx) {
     started->count_down();
-    std::mutex mu;
-    std::condition_variable_any cv;
-    std::unique_lock lock(mu);
-    std::stop_token stop = ctx.stop;
-    cv.wait(lock, stop, [] { return false; });
-    return CheckResult::Failure("stopped");
+    return UntilStopped(ctx, "stopped");
   };
   std::thread stopper([&] {
     started->wait();
