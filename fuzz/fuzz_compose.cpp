@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<infinity_sync::ComposeSource> files = {{"compose.yaml", text.substr(0, half)},
                                                      {"compose.override.yaml", text.substr(half)}};
   infinity_sync::ComposeOptions options;
-  options.working_dir = "/work/fuzz";
+  options.working_dir = "/srv/fuzz";
   (void)infinity_sync::LoadComposeProject(files, options, env);
   (void)infinity_sync::LoadComposeProject({{"compose.yaml", text}}, options, env);
   return 0;
