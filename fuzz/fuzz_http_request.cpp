@@ -22,6 +22,7 @@
 #include "server/heartbeat.h"
 #include "server/live_loop.h"
 #include "server/metrics.h"
+#include "server/request_reader.h"
 #include "server/routes.h"
 #include "server/server.h"
 #include "server/sse_hub.h"

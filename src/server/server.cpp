@@ -1,6 +1,7 @@
-// The only file that knows Boost.Beast/Asio: a plain asynchronous HTTP/1.1
-// server in the shape of Beast's "advanced server" example, with the request
-// logic kept outside behind RequestHandler.
+// With request_reader.cpp, the only files that know Boost.Beast/Asio: a plain
+// asynchronous HTTP/1.1 server in the shape of Beast's "advanced server"
+// example (accepting, connections, SSE streams, shutdown); reading a request
+// is RequestReader's, answering it the RequestHandler's.
 #include "server/server.h"
 
 #include <atomic>
@@ -20,6 +21,7 @@
 
 #include "core/version.h"
 #include "server/listen_address.h"
+#include "server/request_reader.h"
 
 namespace infinity_sync {
 
@@ -29,141 +31,6 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 
 class Session;
-
-namespace {
-
-using RequestParser = http::request_parser<http::string_body>;
-
-void ApplyLimits(RequestParser& parser, const ServerOptions& options) {
-  parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-  parser.body_limit(options.body_limit);
-}
-
-// The answer to a request that could not be read.
-std::pair<int, std::string> ReadErrorAnswer(beast::error_code ec) {
-  if (ec == http::error::header_limit) return {431, "request header fields too large"};
-  if (ec == http::error::body_limit) return {413, "request body too large"};
-  return {400, "bad request: " + ec.message()};
-}
-
-// What is wrong with a request head the parser took (status 0: nothing).
-struct HeadProblem {
-  int status = 0;
-  std::string message;
-};
-
-// The checks of RFC 9112 the parser leaves to its user. `head` is the bytes
-// of the request line and the header fields, as received.
-HeadProblem CheckRequestHead(const http::request<http::string_body>& req, std::string_view head) {
-  // obs-fold (RFC 9112 5.2): a field line continued on a line that starts
-  // with a space or a tab. The parser would join them; a proxy in front may
-  // not, so the two would disagree on what was sent.
-  for (std::size_t i = 0; i + 1 < head.size(); ++i) {
-    if (head[i] == '\n' && (head[i + 1] == ' ' || head[i + 1] == '\t')) {
-      return {400, "bad request: a header field is folded onto the next line (obs-fold)"};
-    }
-  }
-  if (req.count(http::field::host) > 1) return {400, "bad request: more than one Host header"};
-  // Transfer-Encoding: only "chunked", once and last (RFC 9112 6.1, 7);
-  // anything else is a coding this server does not know (501), so where the
-  // body ends is unknown and the connection cannot go on.
-  bool chunked = false;
-  auto range = req.equal_range(http::field::transfer_encoding);
-  for (auto it = range.first; it != range.second; ++it) {
-    std::string_view value = it->value();
-    while (!value.empty()) {
-      auto comma = value.find(',');
-      std::string_view item = value.substr(0, comma);
-      value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-      if (item.empty()) continue;
-      std::string coding(item.substr(0, 64));
-      for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (chunked) return {400, "bad request: chunked must be the last transfer coding"};
-      if (coding != "chunked") {
-        return {501, "transfer coding \"" + coding + "\" is not supported (only chunked)"};
-      }
-      chunked = true;
-    }
-  }
-  return {};
-}
-
-// Feeds `bytes` to `parser` as a connection does: the head on its own first,
-// checked by CheckRequestHead once complete, then the body.
-struct FeedResult {
-  std::size_t used = 0;
-  beast::error_code ec;  // a parse error (need_more is not one)
-  HeadProblem problem;
-};
-
-FeedResult Feed(RequestParser& parser, std::string_view bytes) {
-  FeedResult f;
-  while (!parser.is_done() && f.used < bytes.size()) {
-    bool had_head = parser.is_header_done();
-    // Not eager until the head is in, so that put() stops right after it.
-    parser.eager(had_head);
-    beast::error_code ec;
-    std::size_t n = parser.put(net::buffer(bytes.data() + f.used, bytes.size() - f.used), ec);
-    if (!had_head && parser.is_header_done()) {
-      f.problem = CheckRequestHead(parser.get(), bytes.substr(f.used, n));
-      f.used += n;
-      if (f.problem.status != 0) return f;
-    } else {
-      f.used += n;
-    }
-    if (ec == http::error::need_more) {
-      if (n == 0) break;  // the rest is an incomplete line
-      continue;
-    }
-    if (ec) {
-      f.ec = ec;
-      return f;
-    }
-  }
-  return f;
-}
-
-// The parsed request as the handlers see it (header names lowercased). Moves the body.
-ServerRequest ToServerRequest(http::request<http::string_body>& req) {
-  ServerRequest request;
-  request.method = std::string(req.method_string());
-  std::string_view target = req.target();
-  auto q = target.find('?');
-  request.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
-  for (const auto& field : req) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    request.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  request.body = std::move(req.body());
-  return request;
-}
-
-}  // namespace
-
-ParsedServerRequest ParseServerRequest(std::string_view bytes, const ServerOptions& options) {
-  ParsedServerRequest out;
-  RequestParser parser;
-  ApplyLimits(parser, options);
-  FeedResult fed = Feed(parser, bytes);
-  out.consumed = fed.used;
-  if (fed.problem.status != 0) {
-    out.error_status = fed.problem.status;
-    out.error = std::move(fed.problem.message);
-    return out;
-  }
-  if (fed.ec) {
-    auto [status, message] = ReadErrorAnswer(fed.ec);
-    out.error_status = status;
-    out.error = std::move(message);
-    return out;
-  }
-  if (parser.is_done()) out.request = ToServerRequest(parser.get());
-  return out;
-}
 
 struct Server::Impl {
   ServerOptions options;
@@ -282,8 +149,7 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
   void Read() {
     if (server_.stopping) return CloseNow();
     state_ = State::kReading;
-    parser_.emplace();
-    ApplyLimits(*parser_, server_.options);
+    reader_.emplace(server_.options);
     waiting_since_.store(SteadyNanos(), std::memory_order_release);
     waiting_.store(true, std::memory_order_release);
     // The head must be complete within header_timeout of the wait's start
@@ -295,19 +161,15 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
   // Parses what is buffered; reads more when the request is not complete.
   void Parse() {
     auto data = buffer_.data();
-    FeedResult fed =
-        Feed(*parser_, std::string_view(static_cast<const char*>(data.data()), data.size()));
+    RequestReader::Fed fed =
+        reader_->Feed(std::string_view(static_cast<const char*>(data.data()), data.size()));
     buffer_.consume(fed.used);
-    if (fed.problem.status != 0) return Fail(fed.problem.status, fed.problem.message);
-    if (fed.ec) {
-      auto [status, message] = ReadErrorAnswer(fed.ec);
-      return Fail(status, message);
-    }
-    if (parser_->is_header_done() && waiting_.load(std::memory_order_relaxed)) {
+    if (fed.error_status != 0) return Fail(fed.error_status, fed.error);
+    if (reader_->HeadDone() && waiting_.load(std::memory_order_relaxed)) {
       waiting_.store(false, std::memory_order_release);
       stream_.expires_after(server_.options.request_timeout);
     }
-    if (parser_->is_done()) return OnRequest();
+    if (reader_->Done()) return OnRequest();
     stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->buffer_.commit(n);
@@ -326,12 +188,12 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
 
   void OnRequest() {
     waiting_.store(false, std::memory_order_release);
-    auto& req = parser_->get();
-    keep_alive_ = req.keep_alive() && !server_.stopping;
-    version_ = req.version();
-    head_ = req.method() == http::verb::head;
-    ServerRequest request = ToServerRequest(req);
-    parser_.reset();
+    RequestReader::Request taken = reader_->Take();
+    reader_.reset();
+    keep_alive_ = taken.keep_alive && !server_.stopping;
+    version_ = taken.version;
+    head_ = taken.head;
+    ServerRequest request = std::move(taken.request);
 
     state_ = State::kHandling;
     stream_.expires_never();
@@ -493,7 +355,7 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   net::steady_timer ping_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestReader> reader_;
   State state_ = State::kReading;
   // Read by the accepting thread to pick a connection to close when full.
   std::atomic<bool> waiting_{false};

@@ -31,23 +31,6 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{4'000};  // in-flight requests get this long
 };
 
-// One request read from raw bytes exactly as a connection reads it: the same
-// parser, limits, checks of the head and conversion. Either `request` is set,
-// or `error_status` (400, 413, 431, 501) and `error` say what the connection
-// would answer before closing; with neither, the bytes end before the request
-// does. `consumed`: bytes used.
-//
-// Beyond what the parser checks (RFC 9112): a Transfer-Encoding other than
-// "chunked" is 501, "chunked" not last 400; more than one Host is 400, as is
-// a header line folded onto the next (obs-fold).
-struct ParsedServerRequest {
-  std::optional<ServerRequest> request;
-  int error_status = 0;
-  std::string error;
-  std::size_t consumed = 0;
-};
-ParsedServerRequest ParseServerRequest(std::string_view bytes, const ServerOptions& options);
-
 // The HTTP/1.1 server (Boost.Beast underneath, hidden here): asynchronous on a
 // fixed number of threads, keep-alive, size limits and timeouts, SSE streams
 // handed to an SseHub, graceful shutdown.

@@ -1,7 +1,7 @@
 // ParseServerRequest: the parser, limits and conversion every connection uses.
 #include <gtest/gtest.h>
 
-#include "server/server.h"
+#include "server/request_reader.h"
 
 namespace infinity_sync {
 namespace {
