@@ -55,16 +55,6 @@ Result<std::string> ReadComposeText(FileSystem& files, const std::string& path) 
   return files.ReadFile(path, kComposeFileLimit);
 }
 
-EnvLookup LayerEnv(EnvLookup over, std::map<std::string, std::string> under) {
-  return [over = std::move(over),
-          under = std::move(under)](const std::string& name) -> std::optional<std::string> {
-    if (auto v = over(name)) return v;
-    auto it = under.find(name);
-    if (it != under.end()) return it->second;
-    return std::nullopt;
-  };
-}
-
 Result<ComposeDiscovery> DiscoverComposeFiles(const fs::path& start_dir,
                                               const std::vector<std::string>& configured,
                                               const EnvLookup& env, FileSystem& files) {

@@ -43,7 +43,4 @@ Result<ComposeProject> ReadComposeProject(const ComposeDiscovery& discovery,
 // comes from the file system.
 Result<std::string> ReadComposeText(FileSystem& fs, const std::string& path);
 
-// `over` first, then `under`: how the shell is layered over a .env file.
-EnvLookup LayerEnv(EnvLookup over, std::map<std::string, std::string> under);
-
 }  // namespace infinity_sync

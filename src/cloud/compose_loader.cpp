@@ -227,7 +227,7 @@ Status ProjectLoader::ApplyIncludes(Document& doc, const YAML::Node& inc,
       if (!parsed) return Error{parsed.error()};
       for (auto& [k, v] : *parsed) vars.insert_or_assign(k, v);
     }
-    EnvLookup env = LayerEnvOver(doc.env, std::move(vars));
+    EnvLookup env = LayerEnv(doc.env, std::move(vars));
     for (const auto& [node, p] : paths) {
       std::string file = reader.Resolve(p);
       if (std::find(chain.begin(), chain.end(), file) != chain.end()) {
@@ -242,16 +242,6 @@ Status ProjectLoader::ApplyIncludes(Document& doc, const YAML::Node& inc,
     }
   }
   return Ok{};
-}
-
-EnvLookup ProjectLoader::LayerEnvOver(EnvLookup over, std::map<std::string, std::string> under) {
-  return [over = std::move(over),
-          under = std::move(under)](const std::string& name) -> std::optional<std::string> {
-    if (auto v = over(name)) return v;
-    auto it = under.find(name);
-    if (it != under.end()) return it->second;
-    return std::nullopt;
-  };
 }
 
 }  // namespace infinity_sync::compose_internal

@@ -53,9 +53,6 @@ class ProjectLoader {
   // env_file) under the including project's variables.
   Status ApplyIncludes(Document& doc, const YAML::Node& inc, const std::vector<std::string>& chain);
 
-  // The variables of `over`, then those of `under`.
-  static EnvLookup LayerEnvOver(EnvLookup over, std::map<std::string, std::string> under);
-
   const ComposeOptions& options_;
   std::vector<std::unique_ptr<Document>> docs_;
   std::map<std::string, Document*> cache_;  // extends.file documents by path

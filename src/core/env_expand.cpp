@@ -1,6 +1,7 @@
 #include "core/env_expand.h"
 
 #include <cstdlib>
+#include <utility>
 
 namespace infinity_sync {
 
@@ -9,6 +10,16 @@ EnvLookup ProcessEnv() {
     const char* v = std::getenv(name.c_str());
     if (v == nullptr) return std::nullopt;
     return std::string(v);
+  };
+}
+
+EnvLookup LayerEnv(EnvLookup over, std::map<std::string, std::string> under) {
+  return [over = std::move(over),
+          under = std::move(under)](const std::string& name) -> std::optional<std::string> {
+    if (auto v = over(name)) return v;
+    auto it = under.find(name);
+    if (it != under.end()) return it->second;
+    return std::nullopt;
   };
 }
 
