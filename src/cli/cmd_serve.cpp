@@ -1,13 +1,12 @@
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 #include <variant>
+
+#include <fmt/format.h>
 
 #include "checks/check.h"
 #include "cli/commands.h"
@@ -15,6 +14,7 @@
 #include "cli/heartbeat_history.h"
 #include "cli/real_ports.h"
 #include "cli/serve_projects.h"
+#include "cli/serve_reload.h"
 #include "cli/serve_state.h"
 #include "core/check_status.h"
 #include "engine/sync_job.h"
@@ -51,111 +51,24 @@ std::string Source(const Config& config) {
   return config.source.empty() ? "the embedded defaults" : config.source;
 }
 
-// What a reload cannot change without a restart, as log lines.
-std::vector<std::string> NeedRestart(const Config& running, const Config& next) {
-  std::vector<std::string> out;
-  if (running.server.listen != next.server.listen) out.push_back("server.listen");
-  if (running.server.max_connections != next.server.max_connections) {
-    out.push_back("server.max_connections");
+// The configuration of `global`, as serve reads it (--listen applied, the
+// address checked). `single`: a reload of a serve of one project, where
+// adding projects: needs a restart.
+Result<Config> LoadServeConfig(const GlobalOptions& global, const ServeFlags& flags, bool single) {
+  std::error_code ec;
+  auto cwd = std::filesystem::current_path(ec);
+  auto loaded = LoadConfig(global.config, cwd, ProcessEnv());
+  if (auto* err = std::get_if<ConfigError>(&loaded)) {
+    return Error{"configuration error: " + err->ToString()};
   }
-  if (running.store != next.store) out.push_back("store");
-  if (running.history.keep_for != next.history.keep_for) out.push_back("history.keep_for");
-  return out;
+  Config next = std::get<Config>(std::move(loaded));
+  if (!flags.listen.empty()) next.server.listen = flags.listen;
+  if (auto ok = CheckListen(next); !ok) return Error{ok.error()};
+  if (single && !next.projects.empty()) {
+    return Error{"projects: was added: restart serve to serve several projects"};
+  }
+  return next;
 }
-
-// SIGHUP: reads the configuration again. A bad one is logged and the running
-// one kept; a good one replaces the check table, the heartbeats, the live loop
-// and the API (the listener, open connections, event streams and history
-// store stay). Runs on its own thread, one reload at a time.
-class Reloader {
- public:
-  Reloader(const GlobalOptions& global, const ServeFlags& flags, ServeStates& states,
-           ServeShared shared)
-      : global_(global), flags_(flags), states_(states), shared_(shared) {
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~Reloader() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      quitting_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  // From the signal handler's thread: returns at once.
-  void Request() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      wanted_ = true;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [this] { return wanted_ || quitting_; });
-      if (quitting_) return;
-      wanted_ = false;
-      lock.unlock();
-      Reload();
-      lock.lock();
-    }
-  }
-
-  void Reload() {
-    std::cerr << "infinity-sync: SIGHUP: reloading the configuration" << std::endl;
-    auto fail = [this](const std::string& why) {
-      shared_.reloads.Record(false, shared_.real.clock.Now());
-      std::cerr << "infinity-sync: reload failed: " << why << "; the running configuration is kept"
-                << std::endl;
-    };
-    std::error_code ec;
-    auto cwd = std::filesystem::current_path(ec);
-    auto loaded = LoadConfig(global_.config, cwd, ProcessEnv());
-    if (auto* err = std::get_if<ConfigError>(&loaded)) {
-      fail("configuration error: " + err->ToString());
-      return;
-    }
-    Config next = std::get<Config>(std::move(loaded));
-    if (!flags_.listen.empty()) next.server.listen = flags_.listen;
-    if (auto ok = CheckListen(next); !ok) {
-      fail(ok.error());
-      return;
-    }
-    std::shared_ptr<ServeState> old = states_.Current();
-    std::vector<std::string> restart = NeedRestart(old->config(), next);
-    for (const auto& key : restart) {
-      std::cerr << "infinity-sync: " << key << " changed: it takes effect when serve is restarted"
-                << std::endl;
-    }
-    // The running sync belongs to the old configuration: cancel it, then start
-    // the new state (whose first sync is due at once).
-    bool ended = old->Stop(std::chrono::milliseconds(1'000));
-    std::string source = Source(next);
-    std::size_t custom = next.checks.size();
-    states_.Replace(std::make_shared<ServeState>(std::move(next), shared_));
-    shared_.reloads.Record(true, shared_.real.clock.Now());
-    std::cerr << "infinity-sync: configuration reloaded from " << source << " (" << custom
-              << " custom check" << (custom == 1 ? "" : "s") << ")" << std::endl;
-    if (!ended) {
-      KeepForever(std::move(old));
-    } else {
-      Retire(old, std::chrono::seconds(30));
-    }
-  }
-
-  const GlobalOptions& global_;
-  const ServeFlags& flags_;
-  ServeStates& states_;
-  ServeShared shared_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool wanted_ = false;
-  bool quitting_ = false;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -176,7 +89,11 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
     std::cerr << "infinity-sync: " << ok.error() << "\n";
     return kExitConfig;
   }
-  if (!config.projects.empty()) return ServeProjects(config);
+  if (!config.projects.empty()) {
+    return ServeProjects(config, [&global, &flags]() -> Result<Config> {
+      return LoadServeConfig(global, flags, /*single=*/false);
+    });
+  }
 
   RealPorts real;
   SseHub hub;
@@ -221,7 +138,16 @@ int CmdServe(const GlobalOptions& global, const ServeFlags& flags) {
   }
   std::cerr << "infinity-sync: listening on http://" << server.BoundAddress() << std::endl;
   {
-    Reloader reloader(global, flags, states, shared);
+    Reloader reloader({{&states, shared, {}}}, [&global, &flags]() -> Result<ReloadedConfigs> {
+      auto next = LoadServeConfig(global, flags, /*single=*/true);
+      if (!next) return Error{next.error()};
+      std::size_t custom = next->checks.size();
+      ReloadedConfigs out;
+      out.from =
+          fmt::format("{} ({} custom check{})", Source(*next), custom, custom == 1 ? "" : "s");
+      out.configs.push_back(std::move(*next));
+      return out;
+    });
     server.Run(/*handle_signals=*/true, [&reloader] { reloader.Request(); });
   }  // a reload under way finishes first
 

@@ -8,7 +8,10 @@
 #include <set>
 #include <variant>
 
+#include <fmt/format.h>
+
 #include "cli/real_ports.h"
+#include "cli/serve_reload.h"
 #include "cli/serve_state.h"
 #include "core/check_status.h"
 #include "server/fleet_events.h"
@@ -22,12 +25,13 @@ constexpr std::string_view kProjectsPrefix = "/api/projects/";
 
 struct Project {
   std::unique_ptr<HistoryRecorder> history;
-  std::shared_ptr<ServeState> state;
+  std::unique_ptr<ServeStates> states;  // swapped by a reload
+  std::shared_ptr<ServeState> state() const { return states->Current(); }
 };
 
-// Loads every project file; the server: section of `top` replaces theirs.
-// Prints what is wrong and returns nothing on a bad file or a repeated name.
-std::optional<std::vector<Config>> LoadProjects(const Config& top) {
+// Loads every project file; the server: section of `top` replaces theirs. The
+// Error names the bad file or the repeated name.
+Result<std::vector<Config>> LoadProjects(const Config& top) {
   std::vector<Config> out;
   std::set<std::string> names;
   std::error_code ec;
@@ -35,19 +39,15 @@ std::optional<std::vector<Config>> LoadProjects(const Config& top) {
   for (const auto& file : top.projects) {
     auto loaded = LoadConfig(file, cwd, ProcessEnv());
     if (auto* err = std::get_if<ConfigError>(&loaded)) {
-      std::cerr << "infinity-sync: projects: " << err->ToString() << "\n";
-      return std::nullopt;
+      return Error{"projects: " + err->ToString()};
     }
     Config config = std::get<Config>(std::move(loaded));
     if (!config.projects.empty()) {
-      std::cerr << "infinity-sync: projects: " << file
-                << ": a project's file cannot list projects of its own\n";
-      return std::nullopt;
+      return Error{"projects: " + file + ": a project's file cannot list projects of its own"};
     }
     if (!names.insert(config.project).second) {
-      std::cerr << "infinity-sync: projects: " << file << ": the project name \"" << config.project
-                << "\" is taken by another project (set project: in one of them)\n";
-      return std::nullopt;
+      return Error{"projects: " + file + ": the project name \"" + config.project +
+                   "\" is taken by another project (set project: in one of them)"};
     }
     config.server = top.server;
     out.push_back(std::move(config));
@@ -57,9 +57,12 @@ std::optional<std::vector<Config>> LoadProjects(const Config& top) {
 
 }  // namespace
 
-int ServeProjects(const Config& top) {
+int ServeProjects(const Config& top, std::function<Result<Config>()> reload_top) {
   auto configs = LoadProjects(top);
-  if (!configs) return kExitConfig;
+  if (!configs) {
+    std::cerr << "infinity-sync: " << configs.error() << "\n";
+    return kExitConfig;
+  }
 
   RealPorts real;
   SseHub hub;
@@ -77,7 +80,9 @@ int ServeProjects(const Config& top) {
   auto rows = [&projects, &real] {
     nlohmann::json out = nlohmann::json::array();
     for (auto& p : projects) {
-      out.push_back(ProjectRow(p.state->config(), *p.state->status().Get(), real.clock.Now()));
+      std::shared_ptr<ServeState> state = p.state();
+      if (!state) continue;  // serve is stopping
+      out.push_back(ProjectRow(state->config(), *state->status().Get(), real.clock.Now()));
     }
     return out;
   };
@@ -95,7 +100,7 @@ int ServeProjects(const Config& top) {
     gather->left = projects.size();
     gather->respond = std::move(respond);
     for (std::size_t i = 0; i < projects.size(); ++i) {
-      projects[i].state->api().MetricFamilies(i == 0, [gather, i](std::vector<MetricFamily> f) {
+      auto part = [gather, i](std::vector<MetricFamily> f) {
         std::unique_lock<std::mutex> lock(gather->mu);
         gather->parts[i] = std::move(f);
         if (--gather->left > 0) return;
@@ -104,18 +109,27 @@ int ServeProjects(const Config& top) {
         r.content_type = kPrometheusContentType;
         r.body = FormatPrometheus(MergeMetricFamilies(std::move(gather->parts)));
         gather->respond(std::move(r));
-      });
+      };
+      std::shared_ptr<ServeState> state = projects[i].state();
+      if (!state) {
+        part({});  // serve is stopping
+        continue;
+      }
+      state->api().MetricFamilies(i == 0, std::move(part));
     }
   };
+  std::vector<ReloadTarget> targets;
   for (std::size_t i = 0; i < configs->size(); ++i) {
     ServeShared shared{real, hub, request_metrics, projects[i].history.get(), reloads};
     ServeState::Extras extras;
     if (i == 0) extras = {rows, all_metrics};
-    projects[i].state = std::make_shared<ServeState>(std::move((*configs)[i]), shared, extras);
+    projects[i].states = std::make_unique<ServeStates>(
+        std::make_shared<ServeState>(std::move((*configs)[i]), shared, extras));
+    targets.push_back({projects[i].states.get(), shared, extras});
   }
   // The fleet event of the first project's store (shared stores are the point).
-  auto fleet_events = FleetEvents::For(projects[0].history.get(), projects[0].state->config().store,
-                                       real.clock, hub);
+  auto fleet_events = FleetEvents::For(projects[0].history.get(),
+                                       projects[0].state()->config().store, real.clock, hub);
 
   ServerOptions options;
   options.listen = top.server.listen;
@@ -133,14 +147,14 @@ int ServeProjects(const Config& top) {
           auto slash = rest.find('/');
           std::string name = rest.substr(0, slash);
           for (auto& p : projects) {
-            if (p.state->config().project == name && slash != std::string::npos &&
+            if (p.state()->config().project == name && slash != std::string::npos &&
                 rest.compare(slash, 6, "/sync/") == 0) {
               target = &p;
               r.path = "/api" + rest.substr(slash);
             }
           }
         }
-        std::shared_ptr<ServeState> state = target->state;
+        std::shared_ptr<ServeState> state = target->state();
         state->api().Handle(std::move(r), [state, respond = std::move(respond)](
                                               ServerResponse res) { respond(std::move(res)); });
       },
@@ -148,23 +162,38 @@ int ServeProjects(const Config& top) {
   if (auto started = server.Start(); !started) {
     std::cerr << "infinity-sync: " << started.error() << "\n";
     for (auto& p : projects) {
-      if (!p.state->Stop(std::chrono::milliseconds(1'000))) KeepForever(p.state);
+      if (!p.state()->Stop(std::chrono::milliseconds(1'000))) KeepForever(p.state());
     }
     return kExitFailed;
   }
   std::cerr << "infinity-sync: listening on http://" << server.BoundAddress() << " ("
             << projects.size() << " projects)" << std::endl;
-  server.Run(/*handle_signals=*/true, [] {
-    std::cerr << "infinity-sync: SIGHUP: with projects:, restart serve to read the configuration "
-                 "again"
-              << std::endl;
-  });
+  {
+    const std::vector<std::string> listed = top.projects;
+    Reloader reloader(std::move(targets), [&listed, &reload_top]() -> Result<ReloadedConfigs> {
+      auto next_top = reload_top();
+      if (!next_top) return Error{next_top.error()};
+      if (next_top->projects != listed) {
+        return Error{
+            "projects: the list changed: restart serve to add, remove or reorder projects"};
+      }
+      auto next = LoadProjects(*next_top);
+      if (!next) return Error{next.error()};
+      ReloadedConfigs out;
+      out.from = fmt::format("{} ({} projects)", next_top->source, next->size());
+      out.configs = std::move(*next);
+      return out;
+    });
+    server.Run(/*handle_signals=*/true, [&reloader] { reloader.Request(); });
+  }  // a reload under way finishes first
 
+  std::vector<std::shared_ptr<ServeState>> states;
+  for (auto& p : projects) states.push_back(p.states->Replace(nullptr));
   bool all_ended = true;
-  for (auto& p : projects) all_ended &= p.state->Stop(std::chrono::milliseconds(1'000));
+  for (auto& state : states) all_ended &= state->Stop(std::chrono::milliseconds(1'000));
   std::cerr << "infinity-sync: stopped" << std::endl;
-  for (auto& p : projects) {
-    if (!all_ended || !Retire(p.state, std::chrono::milliseconds(500))) {
+  for (auto& state : states) {
+    if (!all_ended || !Retire(state, std::chrono::milliseconds(500))) {
       std::fflush(nullptr);
       _exit(kExitOk);
     }

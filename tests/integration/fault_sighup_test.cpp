@@ -82,11 +82,12 @@ class FaultSighup : public ::testing::Test {
     return http_.Send(req);
   }
 
-  // Waits until /api/sync/status (with `token`) holds the check `name`.
-  bool WaitForCheck(const ServeProcess& serve, const std::string& name, const std::string& token) {
+  // Waits until `path` (with `token`) holds the check `name`.
+  bool WaitForCheck(const ServeProcess& serve, const std::string& name, const std::string& token,
+                    const std::string& path = "/api/sync/status") {
     auto until = std::chrono::steady_clock::now() + milliseconds(20'000);
     while (std::chrono::steady_clock::now() < until) {
-      HttpResponse res = Get(serve, "/api/sync/status", token);
+      HttpResponse res = Get(serve, path, token);
       if (res.status == 200 && res.body.find("\"CustomCheck:" + name + "\"") != std::string::npos) {
         return true;
       }
@@ -190,6 +191,70 @@ TEST_F(FaultSighup, ServeReloadDuringARunKillsThatRunsChildren) {
   if (!Gone(shell)) kill(shell, SIGKILL);
   EXPECT_TRUE(WaitForCheck(serve, "quick", "")) << serve.Stderr();
   EXPECT_EQ(Get(serve, "/healthz").status, 200);
+  milliseconds took{0};
+  auto code = serve.Terminate(milliseconds(5'000), &took);
+  ASSERT_TRUE(code.has_value()) << serve.Stderr();
+  EXPECT_EQ(*code, 0) << serve.Stderr();
+}
+
+// With projects:, a reload reads the top file and every project file again:
+// all are replaced, or none when one is bad; a changed list needs a restart.
+TEST_F(FaultSighup, ServeWithProjectsReloadsEveryProjectOrNone) {
+  auto project = [this](const std::string& name, const std::string& check) {
+    std::string file = dir_ / (name + ".yaml");
+    testing::WriteFile(file, "project: " + name +
+                                 "\nstatus_file: " + (dir_ / (name + "/status.json")) +
+                                 "\ngit: { fetch: false }\n"
+                                 "github: { api_url: \"http://127.0.0.1:9\" }\n"
+                                 "gcp: { api_url: \"http://127.0.0.1:9\" }\n"
+                                 "checks:\n  - { name: " +
+                                 check + ", type: command, run: [\"true\"] }\n");
+    return file;
+  };
+  project("alpha", "first");
+  std::string beta = project("beta", "other");
+  std::string top = dir_ / "top.yaml";
+  testing::WriteFile(top, "projects: [alpha.yaml, beta.yaml]\nserver: { sync_every: 1h }\n");
+  ServeProcess serve({"serve", "--config", top, "--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(serve.ready()) << serve.Stderr();
+  const std::string alpha_status = "/api/projects/alpha/sync/status";
+  ASSERT_TRUE(WaitForCheck(serve, "first", "", alpha_status)) << serve.Stderr();
+
+  // A new check in alpha: reloaded, and beta still answers.
+  project("alpha", "second");
+  serve.Signal(SIGHUP);
+  ASSERT_TRUE(serve.WaitForStderr("configuration reloaded from " + top + " (2 projects)",
+                                  milliseconds(10'000)))
+      << serve.Stderr();
+  EXPECT_TRUE(WaitForCheck(serve, "second", "", alpha_status)) << serve.Stderr();
+  EXPECT_TRUE(WaitForCheck(serve, "other", "", "/api/projects/beta/sync/status")) << serve.Stderr();
+
+  // A bad beta: nothing changes, alpha's new check included.
+  project("alpha", "third");
+  testing::WriteFile(beta, "project: beta\ntimeout: soon\n");
+  serve.Signal(SIGHUP);
+  ASSERT_TRUE(serve.WaitForStderr("reload failed", milliseconds(10'000))) << serve.Stderr();
+  std::string log = serve.Stderr();
+  EXPECT_NE(log.find("beta.yaml:2"), std::string::npos) << log;
+  EXPECT_NE(log.find("the running configuration is kept"), std::string::npos) << log;
+  HttpResponse status = Get(serve, alpha_status);
+  EXPECT_NE(status.body.find("CustomCheck:second"), std::string::npos) << status.body;
+  EXPECT_EQ(status.body.find("CustomCheck:third"), std::string::npos) << status.body;
+
+  // Another list of projects: refused until a restart.
+  project("beta", "other");
+  testing::WriteFile(top, "projects: [alpha.yaml]\nserver: { sync_every: 1h }\n");
+  serve.Signal(SIGHUP);
+  ASSERT_TRUE(serve.WaitForStderr("the list changed", milliseconds(10'000))) << serve.Stderr();
+  std::string metrics = testing::WithoutFleetLabels(Get(serve, "/metrics").body);
+  EXPECT_NE(metrics.find("infinity_sync_config_reloads_total{result=\"success\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("infinity_sync_config_reloads_total{result=\"failure\"} 2"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(Get(serve, "/api/projects/beta/sync/status").status, 200);
+
   milliseconds took{0};
   auto code = serve.Terminate(milliseconds(5'000), &took);
   ASSERT_TRUE(code.has_value()) << serve.Stderr();
