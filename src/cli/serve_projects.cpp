@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <variant>
@@ -120,16 +121,28 @@ int ServeProjects(const Config& top, std::function<Result<Config>()> reload_top)
   };
   std::vector<ReloadTarget> targets;
   for (std::size_t i = 0; i < configs->size(); ++i) {
-    ServeShared shared{real, hub, request_metrics, projects[i].history.get(), reloads};
+    // Each project's events reach only its own streams.
+    ServeShared shared{
+        real, hub, request_metrics, projects[i].history.get(), reloads, (*configs)[i].project};
     ServeState::Extras extras;
     if (i == 0) extras = {rows, all_metrics};
     projects[i].states = std::make_unique<ServeStates>(
         std::make_shared<ServeState>(std::move((*configs)[i]), shared, extras));
     targets.push_back({projects[i].states.get(), shared, extras});
   }
-  // The fleet event of the first project's store (shared stores are the point).
-  auto fleet_events = FleetEvents::For(projects[0].history.get(),
-                                       projects[0].state()->config().store, real.clock, hub);
+  // One watch per store, its fleet events to the projects that record there
+  // (a shared store is the usual case: one watch for every project).
+  std::map<std::string, std::vector<std::size_t>> by_store;
+  for (std::size_t i = 0; i < projects.size(); ++i) {
+    if (projects[i].history) by_store[projects[i].state()->config().store].push_back(i);
+  }
+  std::vector<std::unique_ptr<FleetEvents>> fleet_events;
+  for (const auto& [store, members] : by_store) {
+    std::vector<std::string> channels;
+    for (std::size_t i : members) channels.push_back(projects[i].state()->config().project);
+    fleet_events.push_back(FleetEvents::For(projects[members.front()].history.get(), store,
+                                            real.clock, hub, std::move(channels)));
+  }
 
   ServerOptions options;
   options.listen = top.server.listen;

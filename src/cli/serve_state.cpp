@@ -17,12 +17,13 @@ ServeState::ServeState(Config config, ServeShared shared, Extras extras)
       heartbeats_(config_, shared_.real.http, shared_.real.clock,
                   RecordProbes(shared_.history, config_, /*report_errors=*/true)),
       driver_(config_.server.sync_every, shared_.real.clock, [this] { Sync(); }) {
-  heartbeats_.SetOnChange(
-      [hub = &shared_.hub](const Heartbeat& h) { hub->Publish("heartbeat", ToJson(h).dump()); });
-  api_ = std::make_unique<Api>(ApiDeps{config_, shared_.real.clock, status_, heartbeats_,
-                                       driver_.loop(), shared_.hub, shared_.metrics,
-                                       shared_.history, &shared_.real.fs, &shared_.reloads,
-                                       std::move(extras.projects), std::move(extras.all_metrics)});
+  heartbeats_.SetOnChange([hub = &shared_.hub, channel = shared_.channel](const Heartbeat& h) {
+    hub->PublishTo(channel, "heartbeat", ToJson(h).dump());
+  });
+  api_ = std::make_unique<Api>(
+      ApiDeps{config_, shared_.real.clock, status_, heartbeats_, driver_.loop(), shared_.hub,
+              shared_.metrics, shared_.history, &shared_.real.fs, &shared_.reloads,
+              std::move(extras.projects), std::move(extras.all_metrics), shared_.channel});
   api_for_events_.store(api_.get());
 }
 
@@ -62,7 +63,7 @@ void ServeState::Sync() {
   }
   if (Api* api = api_for_events_.load()) {
     std::string body = api->StatusBody();
-    if (!body.empty()) shared_.hub.Publish("status", body);
+    if (!body.empty()) shared_.hub.PublishTo(shared_.channel, "status", body);
   }
 }
 

@@ -29,6 +29,9 @@ struct ServeShared {
   RequestMetrics& metrics;
   HistoryRecorder* history;  // null: no store
   ConfigReloads& reloads;
+  // The hub channel of this configuration's events: the project's name with
+  // `projects:`, "" for a serve of one.
+  std::string channel = {};
 };
 
 // One configuration's worth of `serve`: the check table, the status cache, the

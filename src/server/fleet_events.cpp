@@ -8,17 +8,21 @@
 namespace infinity_sync {
 
 FleetEvents::FleetEvents(std::unique_ptr<FleetWatch> watch, HistoryStore& store, const Clock& clock,
-                         SseHub& hub)
-    : watch_(std::move(watch)), store_(store), clock_(clock), hub_(hub) {
+                         SseHub& hub, std::vector<std::string> channels)
+    : watch_(std::move(watch)),
+      store_(store),
+      clock_(clock),
+      hub_(hub),
+      channels_(std::move(channels)) {
   if (watch_ != nullptr) thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
 }
 
 std::unique_ptr<FleetEvents> FleetEvents::For(HistoryRecorder* history,
                                               const std::string& store_url, const Clock& clock,
-                                              SseHub& hub) {
+                                              SseHub& hub, std::vector<std::string> channels) {
   if (history == nullptr) return nullptr;
   return std::make_unique<FleetEvents>(OpenFleetWatch(store_url, history->store()),
-                                       history->store(), clock, hub);
+                                       history->store(), clock, hub, std::move(channels));
 }
 
 FleetEvents::~FleetEvents() {
@@ -39,7 +43,10 @@ void FleetEvents::Loop(std::stop_token stop) {
     }
     if (!changed || stop.stop_requested()) continue;
     auto doc = FleetDocument(store_, clock_.Now());
-    if (doc) hub_.Publish("fleet", doc->dump());
+    if (!doc) continue;
+    std::string data = doc->dump();
+    if (channels_.empty()) hub_.Publish("fleet", data);
+    for (const auto& channel : channels_) hub_.PublishTo(channel, "fleet", data);
   }
 }
 

@@ -25,13 +25,15 @@ struct ServerRequest {
 };
 
 // The answer to one request. With `event_stream` the server writes the headers,
-// then keeps the connection open as a Server-Sent Events stream (see SseHub).
+// then keeps the connection open as a Server-Sent Events stream of the
+// SseHub's `stream_channel`.
 struct ServerResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   bool event_stream = false;
+  std::string stream_channel;  // with event_stream: the SseHub channel it listens to
 };
 
 // Completes a request; may be called from any thread, exactly once.

@@ -398,9 +398,10 @@ const std::vector<Api::Route>& Api::Routes() {
       {"/api/sync/overview", false, "GET", "/api/sync/overview", Access::kToken,
        [](Api& a, R, D done) { a.Overview(done); }},
       {"/api/sync/events", false, "GET", "/api/sync/events", Access::kToken,
-       [](Api&, R, D done) {
+       [](Api& a, R, D done) {
          ServerResponse r;
          r.event_stream = true;
+         r.stream_channel = a.events_channel();
          done(std::move(r));
        }},
       {"/api/sync/history", false, "GET", "/api/sync/history", Access::kToken,

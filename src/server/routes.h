@@ -38,6 +38,9 @@ struct ApiDeps {
   // With `projects:`, what GET /metrics answers instead (every project's
   // series); empty: this Api's own.
   std::function<void(Respond)> all_metrics = nullptr;
+  // The SseHub channel of this Api's events (status, heartbeat): its
+  // /api/sync/events streams listen to it. With `projects:`, the project's name.
+  std::string events_channel = {};
 };
 
 // One exposition from several: families of the same name become one, their
@@ -54,6 +57,8 @@ nlohmann::json ProjectRow(const Config& config, const StatusCache::Snapshot& sna
 class Api {
  public:
   explicit Api(ApiDeps deps) : d_(deps) {}
+
+  const std::string& events_channel() const { return d_.events_channel; }
 
   // Answers `request` through `respond` (now, or from a heartbeat probe thread).
   // Applies the token rule, the Origin rule on POST, CORS, 404 and 405.

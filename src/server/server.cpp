@@ -271,7 +271,8 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
 
   void StartStream(ServerResponse r) {
     if (server_.hub == nullptr || server_.stopping ||
-        !server_.hub->Add(std::static_pointer_cast<SseSink>(shared_from_this()))) {
+        !server_.hub->Add(std::static_pointer_cast<SseSink>(shared_from_this()),
+                          r.stream_channel)) {
       keep_alive_ = false;
       return Answer(JsonError(503, "event streams are not available"));
     }

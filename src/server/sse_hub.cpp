@@ -4,22 +4,31 @@
 
 namespace infinity_sync {
 
-bool SseHub::Add(const std::shared_ptr<SseSink>& sink) {
+bool SseHub::Add(const std::shared_ptr<SseSink>& sink, const std::string& channel) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return false;
   std::erase_if(clients_, [](const auto& w) { return w.expired(); });
   if (clients_.size() >= max_clients_) return false;
-  clients_.push_back(sink);
+  clients_.push_back({sink, channel});
   return true;
 }
 
 void SseHub::Publish(const std::string& event, const std::string& data) {
-  std::string frame = Frame(event, data);
+  Send(Frame(event, data), nullptr);
+}
+
+void SseHub::PublishTo(const std::string& channel, const std::string& event,
+                       const std::string& data) {
+  Send(Frame(event, data), &channel);
+}
+
+void SseHub::Send(const std::string& frame, const std::string* channel) {
   std::vector<std::shared_ptr<SseSink>> live;
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::erase_if(clients_, [](const auto& w) { return w.expired(); });
     for (const auto& w : clients_) {
+      if (channel != nullptr && w.channel != *channel) continue;
       if (auto s = w.lock()) live.push_back(std::move(s));
     }
   }

@@ -20,17 +20,22 @@ class SseSink {
   virtual void Close() = 0;
 };
 
-// Fans events out to every open /api/sync/events stream. Holds clients
-// weakly: a closed connection simply disappears. Thread-safe.
+// Fans events out to the open /api/sync/events streams. Each stream listens
+// to one channel (a project's, with `projects:`; "" for a serve of one), so a
+// project's events reach only its own streams, while events for everyone
+// (fleet) reach all. Holds clients weakly: a closed connection simply
+// disappears. Thread-safe.
 class SseHub {
  public:
   explicit SseHub(std::size_t max_clients = 4096) : max_clients_(max_clients) {}
 
-  // Adds a client; false when the hub is full or closed.
-  bool Add(const std::shared_ptr<SseSink>& sink);
+  // Adds a client listening to `channel`; false when the hub is full or closed.
+  bool Add(const std::shared_ptr<SseSink>& sink, const std::string& channel = "");
   // Sends `event` with `data` (one line of JSON) to every client; clients
   // that cannot take it are closed and dropped.
   void Publish(const std::string& event, const std::string& data);
+  // The same for the clients of `channel` only.
+  void PublishTo(const std::string& channel, const std::string& event, const std::string& data);
   // Closes every stream and refuses new ones (shutdown).
   void CloseAll();
   // Clients currently held (closed ones may linger until the next Publish).
@@ -40,8 +45,17 @@ class SseHub {
   static std::string Frame(const std::string& event, const std::string& data);
 
  private:
+  struct Client {
+    std::weak_ptr<SseSink> sink;
+    std::string channel;
+    bool expired() const { return sink.expired(); }
+    std::shared_ptr<SseSink> lock() const { return sink.lock(); }
+  };
+  // Sends `frame` to the clients of `channel`, or to all when it is null.
+  void Send(const std::string& frame, const std::string* channel);
+
   std::mutex mu_;
-  std::vector<std::weak_ptr<SseSink>> clients_;
+  std::vector<Client> clients_;
   std::size_t max_clients_;
   bool closed_ = false;
 };

@@ -135,6 +135,39 @@ TEST_F(ServeProjectsTest, EachProjectHasItsRoutesAndARunStartsOnlyItsOwn) {
   EXPECT_EQ(serve.Terminate(5s, &took), 0) << serve.Stderr();
 }
 
+TEST_F(ServeProjectsTest, EachProjectsEventStreamCarriesOnlyItsOwnEvents) {
+  std::string alpha = Project("alpha", world.work());
+  std::string beta = Project("beta", home.str());
+  std::string top = WriteConfig(home / "top.yaml",
+                                "projects: [alpha.yaml, beta.yaml]\nserver: { sync_every: 0 }\n");
+  ServeProcess serve({"serve", "--config", top, "--listen", "127.0.0.1:0"}, {{"HOME", home.str()}});
+  ASSERT_TRUE(serve.ready()) << serve.Stderr();
+  RawConnection alpha_events(serve.port());
+  alpha_events.Send("GET /api/projects/alpha/sync/events HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  ASSERT_NE(alpha_events.ReadUntil("retry:", 3s).find("200 OK"), std::string::npos);
+  RawConnection beta_events(serve.port());
+  beta_events.Send("GET /api/projects/beta/sync/events HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  ASSERT_NE(beta_events.ReadUntil("retry:", 3s).find("200 OK"), std::string::npos);
+
+  // beta's run: its status reaches beta's stream, not alpha's; the fleet of
+  // their shared store reaches both.
+  ASSERT_EQ(Send(serve, "POST", "/api/projects/beta/sync/run").status, 202);
+  std::string beta_got = beta_events.ReadUntil("event: fleet", 20s);
+  EXPECT_NE(beta_got.find("event: status\ndata: "), std::string::npos) << beta_got;
+  EXPECT_NE(beta_got.find("event: fleet\n"), std::string::npos) << beta_got;
+  std::string alpha_got = alpha_events.ReadUntil("event: fleet", 5s);
+  EXPECT_NE(alpha_got.find("event: fleet\n"), std::string::npos) << alpha_got;
+  EXPECT_EQ(alpha_got.find("event: status"), std::string::npos)
+      << "beta's status reached alpha's stream:\n"
+      << alpha_got;
+
+  ASSERT_EQ(Send(serve, "POST", "/api/projects/alpha/sync/run").status, 202);
+  alpha_got = alpha_events.ReadUntil("event: status\ndata: ", 20s);
+  EXPECT_NE(alpha_got.find("event: status\ndata: "), std::string::npos) << alpha_got;
+  std::chrono::milliseconds took{0};
+  EXPECT_EQ(serve.Terminate(5s, &took), 0) << serve.Stderr();
+}
+
 TEST_F(ServeProjectsTest, BadProjectFilesAreConfigurationErrorsNamingThem) {
   std::string alpha = Project("alpha", world.work());
   WriteConfig(home / "broken.yaml", "timeout: soon\n");

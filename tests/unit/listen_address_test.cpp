@@ -90,5 +90,28 @@ TEST(SseHub, ForgetsGoneClientsAndRefusesPastItsLimit) {
   EXPECT_FALSE(hub.Add(std::make_shared<RecordingSink>(10)));
 }
 
+TEST(SseHub, AChannelsEventsReachOnlyItsClientsAndEventsForAllReachEveryone) {
+  SseHub hub;
+  auto alpha = std::make_shared<RecordingSink>(10);
+  auto beta = std::make_shared<RecordingSink>(10);
+  auto single = std::make_shared<RecordingSink>(10);
+  ASSERT_TRUE(hub.Add(alpha, "alpha"));
+  ASSERT_TRUE(hub.Add(beta, "beta"));
+  ASSERT_TRUE(hub.Add(single));
+  hub.PublishTo("beta", "status", "{\"b\":1}");
+  EXPECT_TRUE(alpha->frames.empty());
+  ASSERT_EQ(beta->frames.size(), 1u);
+  EXPECT_EQ(beta->frames[0], SseHub::Frame("status", "{\"b\":1}"));
+  EXPECT_TRUE(single->frames.empty()) << "the channel \"\" is a channel of its own";
+  hub.PublishTo("", "status", "{}");
+  EXPECT_EQ(single->frames.size(), 1u);
+  EXPECT_TRUE(alpha->frames.empty());
+  hub.Publish("fleet", "{}");
+  EXPECT_EQ(alpha->frames.size(), 1u);
+  EXPECT_EQ(beta->frames.size(), 2u);
+  EXPECT_EQ(single->frames.size(), 2u);
+  EXPECT_EQ(hub.ClientCount(), 3u);
+}
+
 }  // namespace
 }  // namespace infinity_sync
