@@ -3,6 +3,7 @@
 #include "server/request_reader.h"
 
 #include <cctype>
+#include <optional>
 #include <utility>
 
 #include <boost/asio/buffer.hpp>
@@ -22,22 +23,22 @@ void ApplyLimits(RequestParser& parser, const ServerOptions& options) {
   parser.body_limit(options.body_limit);
 }
 
+// What is wrong with a request: its head or its bytes (status 0: nothing).
+struct ReadProblem {
+  int status = 0;
+  std::string message;
+};
+
 // The answer to a request that could not be read.
-std::pair<int, std::string> ReadErrorAnswer(beast::error_code ec) {
+ReadProblem ReadErrorAnswer(beast::error_code ec) {
   if (ec == http::error::header_limit) return {431, "request header fields too large"};
   if (ec == http::error::body_limit) return {413, "request body too large"};
   return {400, "bad request: " + ec.message()};
 }
 
-// What is wrong with a request head the parser took (status 0: nothing).
-struct HeadProblem {
-  int status = 0;
-  std::string message;
-};
-
 // The checks of RFC 9112 the parser leaves to its user. `head` is the bytes
 // of the request line and the header fields, as received.
-HeadProblem CheckRequestHead(const http::request<http::string_body>& req, std::string_view head) {
+ReadProblem CheckRequestHead(const http::request<http::string_body>& req, std::string_view head) {
   // obs-fold (RFC 9112 5.2): a field line continued on a line that starts
   // with a space or a tab. The parser would join them; a proxy in front may
   // not, so the two would disagree on what was sent.
@@ -75,14 +76,13 @@ HeadProblem CheckRequestHead(const http::request<http::string_body>& req, std::s
 
 // Feeds `bytes` to `parser` as a connection does: the head on its own first,
 // checked by CheckRequestHead once complete, then the body.
-struct FeedResult {
-  std::size_t used = 0;
-  beast::error_code ec;  // a parse error (need_more is not one)
-  HeadProblem problem;
-};
-
-FeedResult Feed(RequestParser& parser, std::string_view bytes) {
-  FeedResult f;
+RequestReader::Fed Feed(RequestParser& parser, std::string_view bytes) {
+  RequestReader::Fed f;
+  auto fail = [&f](ReadProblem problem) {
+    f.error_status = problem.status;
+    f.error = std::move(problem.message);
+    return f;
+  };
   while (!parser.is_done() && f.used < bytes.size()) {
     bool had_head = parser.is_header_done();
     // Not eager until the head is in, so that put() stops right after it.
@@ -91,9 +91,9 @@ FeedResult Feed(RequestParser& parser, std::string_view bytes) {
     std::size_t n =
         parser.put(boost::asio::buffer(bytes.data() + f.used, bytes.size() - f.used), ec);
     if (!had_head && parser.is_header_done()) {
-      f.problem = CheckRequestHead(parser.get(), bytes.substr(f.used, n));
+      ReadProblem problem = CheckRequestHead(parser.get(), bytes.substr(f.used, n));
       f.used += n;
-      if (f.problem.status != 0) return f;
+      if (problem.status != 0) return fail(std::move(problem));
     } else {
       f.used += n;
     }
@@ -101,10 +101,7 @@ FeedResult Feed(RequestParser& parser, std::string_view bytes) {
       if (n == 0) break;  // the rest is an incomplete line
       continue;
     }
-    if (ec) {
-      f.ec = ec;
-      return f;
-    }
+    if (ec) return fail(ReadErrorAnswer(ec));
   }
   return f;
 }
@@ -129,33 +126,32 @@ ServerRequest ToServerRequest(http::request<http::string_body>& req) {
 }  // namespace
 
 struct RequestReader::Impl {
-  RequestParser parser;
+  explicit Impl(const ServerOptions& o) : options(o) {}
+  const ServerOptions& options;
+  std::optional<RequestParser> parser;  // a parser reads one request only
 };
 
-RequestReader::RequestReader(const ServerOptions& options) : impl_(std::make_unique<Impl>()) {
-  ApplyLimits(impl_->parser, options);
+RequestReader::RequestReader(const ServerOptions& options)
+    : impl_(std::make_unique<Impl>(options)) {
+  Next();
 }
 
 RequestReader::~RequestReader() = default;
 
-RequestReader::Fed RequestReader::Feed(std::string_view bytes) {
-  FeedResult fed = infinity_sync::Feed(impl_->parser, bytes);
-  Fed out;
-  out.used = fed.used;
-  if (fed.problem.status != 0) {
-    out.error_status = fed.problem.status;
-    out.error = std::move(fed.problem.message);
-  } else if (fed.ec) {
-    std::tie(out.error_status, out.error) = ReadErrorAnswer(fed.ec);
-  }
-  return out;
+void RequestReader::Next() {
+  impl_->parser.emplace();
+  ApplyLimits(*impl_->parser, impl_->options);
 }
 
-bool RequestReader::HeadDone() const { return impl_->parser.is_header_done(); }
-bool RequestReader::Done() const { return impl_->parser.is_done(); }
+RequestReader::Fed RequestReader::Feed(std::string_view bytes) {
+  return infinity_sync::Feed(*impl_->parser, bytes);
+}
+
+bool RequestReader::HeadDone() const { return impl_->parser->is_header_done(); }
+bool RequestReader::Done() const { return impl_->parser->is_done(); }
 
 RequestReader::Request RequestReader::Take() {
-  auto& req = impl_->parser.get();
+  auto& req = impl_->parser->get();
   Request out;
   out.keep_alive = req.keep_alive();
   out.version = req.version();
@@ -167,13 +163,11 @@ RequestReader::Request RequestReader::Take() {
 ParsedServerRequest ParseServerRequest(std::string_view bytes, const ServerOptions& options) {
   ParsedServerRequest out;
   RequestReader reader(options);
-  auto fed = reader.Feed(bytes);
+  RequestReader::Fed fed = reader.Feed(bytes);
   out.consumed = fed.used;
-  if (fed.error_status != 0) {
-    out.error_status = fed.error_status;
-    out.error = std::move(fed.error);
-    return out;
-  }
+  out.error_status = fed.error_status;
+  out.error = std::move(fed.error);
+  if (out.error_status != 0) return out;
   if (reader.Done()) out.request = reader.Take().request;
   return out;
 }

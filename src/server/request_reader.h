@@ -31,7 +31,8 @@ struct ParsedServerRequest {
 };
 ParsedServerRequest ParseServerRequest(std::string_view bytes, const ServerOptions& options);
 
-// One request read as it arrives, for a connection.
+// The requests of one connection, each read as its bytes arrive. `options`
+// (the limits) must outlive the reader.
 class RequestReader {
  public:
   explicit RequestReader(const ServerOptions& options);
@@ -46,6 +47,9 @@ class RequestReader {
     int error_status = 0;
     std::string error;
   };
+  // Starts the next request of the connection (the first is started already).
+  void Next();
+
   // Feeds bytes as they arrive: the head on its own first, checked once it is
   // complete, then the body. Bytes after the request are left unused.
   Fed Feed(std::string_view bytes);

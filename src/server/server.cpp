@@ -79,7 +79,10 @@ struct Server::Impl {
 class Session : public SseSink, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server), ping_(stream_.get_executor()) {
+      : stream_(std::move(socket)),
+        server_(server),
+        ping_(stream_.get_executor()),
+        reader_(server.options) {
     std::lock_guard<std::mutex> lock(server_.sessions_mu);
     server_.sessions.insert(this);
   }
@@ -149,7 +152,7 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
   void Read() {
     if (server_.stopping) return CloseNow();
     state_ = State::kReading;
-    reader_.emplace(server_.options);
+    reader_.Next();
     waiting_since_.store(SteadyNanos(), std::memory_order_release);
     waiting_.store(true, std::memory_order_release);
     // The head must be complete within header_timeout of the wait's start
@@ -162,14 +165,14 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
   void Parse() {
     auto data = buffer_.data();
     RequestReader::Fed fed =
-        reader_->Feed(std::string_view(static_cast<const char*>(data.data()), data.size()));
+        reader_.Feed(std::string_view(static_cast<const char*>(data.data()), data.size()));
     buffer_.consume(fed.used);
     if (fed.error_status != 0) return Fail(fed.error_status, fed.error);
-    if (reader_->HeadDone() && waiting_.load(std::memory_order_relaxed)) {
+    if (reader_.HeadDone() && waiting_.load(std::memory_order_relaxed)) {
       waiting_.store(false, std::memory_order_release);
       stream_.expires_after(server_.options.request_timeout);
     }
-    if (reader_->Done()) return OnRequest();
+    if (reader_.Done()) return OnRequest();
     stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->buffer_.commit(n);
@@ -188,8 +191,7 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
 
   void OnRequest() {
     waiting_.store(false, std::memory_order_release);
-    RequestReader::Request taken = reader_->Take();
-    reader_.reset();
+    RequestReader::Request taken = reader_.Take();
     keep_alive_ = taken.keep_alive && !server_.stopping;
     version_ = taken.version;
     head_ = taken.head;
@@ -356,7 +358,7 @@ class Session : public SseSink, public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   net::steady_timer ping_;
   beast::flat_buffer buffer_;
-  std::optional<RequestReader> reader_;
+  RequestReader reader_;  // reused for each request of the connection
   State state_ = State::kReading;
   // Read by the accepting thread to pick a connection to close when full.
   std::atomic<bool> waiting_{false};
