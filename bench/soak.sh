@@ -29,20 +29,19 @@ BIN="$root/build/infinity-sync"
 DURATION=60
 SOAK_MIN=10
 SAMPLE=10
-RSS_LIMIT_KB_SET=${RSS_LIMIT_KB:-}
-RSS_LIMIT_KB=512                  # per minute
+rss_default=512                   # KB per minute
 FD_LIMIT=${FD_LIMIT:-0.5}         # per minute
 SSE_CLIENTS=${SSE_CLIENTS:-16}
 while [ $# -gt 0 ]; do
   case "$1" in
-    --short) DURATION=2; SOAK_MIN=0.5; SAMPLE=3; RSS_LIMIT_KB=4096; shift ;;
+    --short) DURATION=2; SOAK_MIN=0.5; SAMPLE=3; rss_default=4096; shift ;;
     --bin) BIN="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --soak-minutes) SOAK_MIN="$2"; shift 2 ;;
     *) echo "soak.sh: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-RSS_LIMIT_KB=${RSS_LIMIT_KB_SET:-$RSS_LIMIT_KB}
+RSS_LIMIT_KB=${RSS_LIMIT_KB:-$rss_default}
 for tool in wrk git python3; do
   command -v "$tool" >/dev/null || { echo "soak.sh: $tool is missing (scripts/install-deps.sh)" >&2; exit 2; }
 done
