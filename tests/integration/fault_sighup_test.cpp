@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "lib/server_process.h"
 #include "lib/test_support.h"
@@ -237,7 +238,23 @@ TEST_F(FaultSighup, ServeWithProjectsReloadsEveryProjectOrNone) {
   std::string log = serve.Stderr();
   EXPECT_NE(log.find("beta.yaml:2"), std::string::npos) << log;
   EXPECT_NE(log.find("the running configuration is kept"), std::string::npos) << log;
+  // A run of alpha after the failed reload still runs the running table.
+  auto stamp = [&] {
+    auto doc = nlohmann::json::parse(Get(serve, alpha_status).body, nullptr, false);
+    return doc.is_object() ? doc.value("timestamp", std::string()) : std::string();
+  };
+  std::string before = stamp();
+  HttpRequest run;
+  run.method = "POST";
+  run.url = serve.url("/api/projects/alpha/sync/run");
+  run.timeout = milliseconds(5'000);
+  ASSERT_EQ(http_.Send(run).status, 202);
+  auto until = std::chrono::steady_clock::now() + milliseconds(20'000);
+  while (stamp() == before && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
   HttpResponse status = Get(serve, alpha_status);
+  EXPECT_NE(stamp(), before) << "the run after the failed reload never ended";
   EXPECT_NE(status.body.find("CustomCheck:second"), std::string::npos) << status.body;
   EXPECT_EQ(status.body.find("CustomCheck:third"), std::string::npos) << status.body;
 
